@@ -86,7 +86,16 @@ export function setIpv4Checksum(b: Uint8Array, o: number, v: number): void {
 }
 /** True when the header checksum is right. */
 export function ipv4ChecksumOk(b: Uint8Array, o: number): boolean {
-  return checksumOk(b, o, ipv4HeaderLength(b, o));
+  const hlen = ipv4HeaderLength(b, o);
+  if (hlen !== IPV4_MIN_HLEN) return checksumOk(b, o, hlen);
+  // The common 20-byte header, unrolled: this runs for every received packet.
+  let s = ((b[o] << 8) | b[o + 1]) + ((b[o + 2] << 8) | b[o + 3]) + ((b[o + 4] << 8) | b[o + 5]) +
+    ((b[o + 6] << 8) | b[o + 7]) + ((b[o + 8] << 8) | b[o + 9]) + ((b[o + 10] << 8) | b[o + 11]) +
+    ((b[o + 12] << 8) | b[o + 13]) + ((b[o + 14] << 8) | b[o + 15]) + ((b[o + 16] << 8) | b[o + 17]) +
+    ((b[o + 18] << 8) | b[o + 19]);
+  s = (s & 0xffff) + (s >>> 16);
+  s = (s & 0xffff) + (s >>> 16);
+  return s === 0xffff;
 }
 /** Recomputes and stores the header checksum. */
 export function updateIpv4Checksum(b: Uint8Array, o: number): void {

@@ -1,0 +1,139 @@
+// Measurement harness for `npm run bench`: warm-up, repeated timed windows, median/min/max,
+// heap growth and garbage collections inside the measured windows.
+import { PerformanceObserver } from 'node:perf_hooks';
+
+export interface Benchmark {
+  name: string;
+  /** What one unit is, for the printout (`frames`, `packets`). */
+  unit: string;
+  /** Builds the scenario (not timed); returns a function that processes `n` units and returns how many it did. */
+  setup(): (n: number) => number;
+  /** Units per measured batch call. */
+  batch?: number;
+}
+
+export interface BenchResult {
+  name: string;
+  unit: string;
+  mpps_median: number;
+  mpps_min: number;
+  mpps_max: number;
+  ns_per_packet: number;
+  runs: number;
+  gc_count: number;
+  heap_delta_bytes: number;
+}
+
+export interface HarnessOptions {
+  /** Measured windows (≥ 5). */
+  runs: number;
+  /** Approximate length of one measured window in ms. */
+  windowMs: number;
+  warmupMs: number;
+}
+
+// Start times of recent collections. Entries arrive late (after the window that caused them),
+// so a window counts the collections whose start time falls inside it. Every kind counts:
+// scavenges (minor GCs) are what per-packet allocation causes.
+const gcStarts = new Float64Array(1 << 16);
+let gcSeen = 0;
+const observer = new PerformanceObserver((list) => {
+  for (const e of list.getEntries()) gcStarts[gcSeen++ & 0xffff] = e.startTime;
+});
+observer.observe({ entryTypes: ['gc'] });
+
+function gcsBetween(t0: number, t1: number): number {
+  let n = 0;
+  for (let i = Math.max(0, gcSeen - gcStarts.length); i < gcSeen; i++) {
+    const t = gcStarts[i & 0xffff];
+    if (t >= t0 && t <= t1) n++;
+  }
+  return n;
+}
+
+function collect(): void {
+  const g = (globalThis as { gc?: () => void }).gc;
+  if (g) {
+    g();
+    g();
+  }
+}
+
+/** Lets the GC observer deliver entries queued during a window. */
+function flushObserver(): Promise<void> {
+  return new Promise((resolve) => setTimeout(resolve, 5));
+}
+
+/** Heap bytes the measuring itself allocates (timestamps, the memoryUsage object). */
+function measuringOverhead(): number {
+  collect();
+  const before = process.memoryUsage().heapUsed;
+  const t0 = performance.now();
+  const t1 = performance.now();
+  const after = process.memoryUsage().heapUsed;
+  return after - before + 0 * (t1 - t0);
+}
+
+function median(xs: number[]): number {
+  const s = [...xs].sort((a, b) => a - b);
+  const m = s.length >> 1;
+  return s.length % 2 ? s[m] : (s[m - 1] + s[m]) / 2;
+}
+
+export async function measure(b: Benchmark, opts: HarnessOptions): Promise<BenchResult> {
+  const run = b.setup();
+  const batch = b.batch ?? 100_000;
+  // Warm-up: let the JIT settle and size the batches per window.
+  let done = 0;
+  const w0 = performance.now();
+  while (performance.now() - w0 < opts.warmupMs) done += run(batch);
+  const rate = done / Math.max(performance.now() - w0, 1); // units per ms
+  const batchesPerWindow = Math.max(1, Math.round((rate * opts.windowMs) / batch));
+
+  const mpps: number[] = [];
+  let gcs = 0;
+  let heapDelta = 0;
+  const overhead = measuringOverhead();
+  for (let r = 0; r < opts.runs; r++) {
+    collect();
+    await flushObserver();
+    const heapBefore = process.memoryUsage().heapUsed;
+    // performance.now() rather than hrtime.bigint(): a BigInt would be a heap allocation.
+    const t0 = performance.now();
+    let units = 0;
+    for (let i = 0; i < batchesPerWindow; i++) units += run(batch);
+    const t1 = performance.now();
+    const heapAfter = process.memoryUsage().heapUsed;
+    await flushObserver();
+    gcs += gcsBetween(t0, t1);
+    heapDelta = Math.max(heapDelta, heapAfter - heapBefore - overhead);
+    mpps.push(units / ((t1 - t0) * 1000));
+  }
+  const med = median(mpps);
+  return {
+    name: b.name,
+    unit: b.unit,
+    mpps_median: round(med),
+    mpps_min: round(Math.min(...mpps)),
+    mpps_max: round(Math.max(...mpps)),
+    ns_per_packet: round(1000 / med),
+    runs: opts.runs,
+    gc_count: gcs,
+    heap_delta_bytes: heapDelta,
+  };
+}
+
+function round(x: number): number {
+  return Math.round(x * 1000) / 1000;
+}
+
+export function formatResult(r: BenchResult): string {
+  return [
+    r.name.padEnd(22),
+    `${r.mpps_median.toFixed(2).padStart(8)} M${r.unit}/s`,
+    `(min ${r.mpps_min.toFixed(2)}, max ${r.mpps_max.toFixed(2)}, ${r.runs} runs)`,
+    `${r.ns_per_packet.toFixed(1).padStart(7)} ns/${r.unit.replace(/s$/, '')}`,
+    `gc ${r.gc_count}`,
+    `heap +${r.heap_delta_bytes} B`,
+  ].join('  ');
+}

@@ -1,0 +1,39 @@
+// `npm run bench [-- --json] [-- --quick] [-- --only NAME]`: runs every benchmark and prints
+// Mpps (median/min/max), ns per packet, GC count and heap growth in the measured windows.
+import { writeFileSync } from 'node:fs';
+import { Command } from 'commander';
+import { formatResult, measure, type Benchmark, type BenchResult } from './harness.ts';
+import { decodeBenchmarks } from './decode.ts';
+
+const all: Benchmark[] = [...decodeBenchmarks];
+
+const program = new Command('bench')
+  .description('nslab hot-path benchmarks')
+  .option('--json', 'also write the results to bench/results.json')
+  .option('--quick', 'short windows (CI smoke run, well under 30 s)')
+  .option('--only <names>', 'comma-separated benchmark names to run')
+  .parse();
+const opts = program.opts<{ json?: boolean; quick?: boolean; only?: string }>();
+
+const only = opts.only?.split(',');
+const chosen = only ? all.filter((b) => only.includes(b.name)) : all;
+if (only && chosen.length !== only.length) {
+  const known = new Set(all.map((b) => b.name));
+  console.error(`bench: unknown benchmark(s): ${only.filter((n) => !known.has(n)).join(', ')}`);
+  process.exit(2);
+}
+if (!(globalThis as { gc?: unknown }).gc) {
+  console.error('bench: run with node --expose-gc (npm run bench does) for stable heap figures');
+}
+
+const harness = opts.quick ? { runs: 5, windowMs: 100, warmupMs: 200 } : { runs: 7, windowMs: 1000, warmupMs: 1500 };
+const results: BenchResult[] = [];
+for (const b of chosen) {
+  const r = await measure(b, harness);
+  results.push(r);
+  console.log(formatResult(r));
+}
+if (opts.json) {
+  writeFileSync(new URL('./results.json', import.meta.url), JSON.stringify(results, null, 2) + '\n');
+  console.log('wrote bench/results.json');
+}
