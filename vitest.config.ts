@@ -4,5 +4,7 @@ export default defineConfig({
   test: {
     include: ['test/**/*.test.ts'],
     testTimeout: 20000,
+    // The recorded tool output (tcpdump's timestamps) was made with TZ=UTC.
+    env: { TZ: 'UTC' },
   },
 });

@@ -8,12 +8,11 @@ import { parseIcmp, type IcmpMessage } from './icmp.ts';
 import { IPPROTO_ICMP, IPPROTO_TCP, IPPROTO_UDP, parseIpv4, type Ipv4Header } from './ipv4.ts';
 import { parseIpv4Addr } from './addr.ts';
 import { parseSll, parseSll2, type SllHeader } from './sll.ts';
+import { LINKTYPE_ETHERNET, LINKTYPE_LINUX_SLL, LINKTYPE_LINUX_SLL2 } from '../pcap/linktype.ts';
 import { parseTcp, type TcpSegment } from './tcp.ts';
 import { parseUdp, type UdpDatagram } from './udp.ts';
 
-export const LINKTYPE_ETHERNET = 1;
-export const LINKTYPE_LINUX_SLL = 113;
-export const LINKTYPE_LINUX_SLL2 = 276;
+export { LINKTYPE_ETHERNET, LINKTYPE_LINUX_SLL, LINKTYPE_LINUX_SLL2 };
 
 export interface DecodedFrame {
   ethernet?: EthernetHeader;
