@@ -24,7 +24,7 @@ import type { Cursor, Decoder, Step } from './decoder.ts';
 import { hex8 } from './decoder.ts';
 import { CaptureError } from './error.ts';
 import { LINKTYPE_ETHERNET, MAXIMUM_SNAPLEN, effectiveSnaplen, maxSnaplenForLinkType } from './linktype.ts';
-import { type ByteSink, FileSink, MemorySink, U32_MAX, checkUint } from './sink.ts';
+import { type ByteSink, FileSink, MemorySink, SinkWriter, U32_MAX, checkUint } from './sink.ts';
 import type { CaptureHeader, CaptureInterface, CaptureRecord, WritableRecord } from './types.ts';
 
 export const PCAP_MAGIC_US = 0xa1b2c3d4;
@@ -181,13 +181,12 @@ export interface PcapWriterOptions {
   packetBuffered?: boolean;
 }
 
-export class PcapWriter {
+export class PcapWriter extends SinkWriter {
   private readonly scratch = new Uint8Array(PCAP_HEADER_LENGTH);
   private readonly view = new DataView(this.scratch.buffer);
   private readonly le: boolean;
   private readonly ns: boolean;
   private readonly snapshot: number;
-  private closed = false;
 
   /** Writer collecting the file in memory; get it with `bytes()`. */
   static memory(options: PcapWriterOptions = {}): PcapWriter {
@@ -200,9 +199,10 @@ export class PcapWriter {
   }
 
   private constructor(
-    private readonly sink: ByteSink,
+    sink: ByteSink,
     options: PcapWriterOptions,
   ) {
+    super(sink);
     const linkType = options.linkType ?? LINKTYPE_ETHERNET;
     const snaplen = options.snaplen ?? MAXIMUM_SNAPLEN;
     checkUint('link type', linkType, U32_MAX);
@@ -245,21 +245,6 @@ export class PcapWriter {
     this.sink.recordDone();
   }
 
-  /** File writers: push buffered records to the file. */
-  flush(): void {
-    if (!this.closed) this.sink.flush();
-  }
-
-  close(): void {
-    if (this.closed) return;
-    this.closed = true;
-    this.sink.close();
-  }
-
-  /** In-memory writers: a copy of the file so far. Throws for file writers. */
-  bytes(): Uint8Array {
-    return this.sink.bytes();
-  }
 }
 
 /** Encode records as a complete classic pcap file in memory. */

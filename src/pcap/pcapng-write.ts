@@ -19,7 +19,7 @@ import {
   OPT_SHB_USERAPPL,
   tsresolTicks,
 } from './pcapng-read.ts';
-import { type ByteSink, FileSink, MemorySink, U32_MAX, checkUint } from './sink.ts';
+import { type ByteSink, FileSink, MemorySink, SinkWriter, U32_MAX, checkUint } from './sink.ts';
 import type { WritableRecord } from './types.ts';
 
 export interface PcapngInterfaceOptions {
@@ -56,14 +56,13 @@ const ZEROS = new Uint8Array(4);
 const TWO_64 = 1n << 64n;
 const NS_PER_SEC = 1_000_000_000n;
 
-export class PcapngWriter {
+export class PcapngWriter extends SinkWriter {
   private readonly le: boolean;
   private readonly ifaces: Iface[] = [];
   private readonly head = new Uint8Array(28);
   private readonly headView = new DataView(this.head.buffer);
   private readonly tail = new Uint8Array(8);
   private readonly tailView = new DataView(this.tail.buffer);
-  private closed = false;
 
   /** Writer collecting the file in memory; get it with `bytes()`. */
   static memory(options: PcapngWriterOptions = {}): PcapngWriter {
@@ -76,9 +75,10 @@ export class PcapngWriter {
   }
 
   private constructor(
-    private readonly sink: ByteSink,
+    sink: ByteSink,
     options: PcapngWriterOptions,
   ) {
+    super(sink);
     this.le = (options.byteOrder ?? 'le') === 'le';
     try {
       const opts: Uint8Array[] = [];
@@ -150,21 +150,6 @@ export class PcapngWriter {
     this.sink.recordDone();
   }
 
-  /** File writers: push buffered blocks to the file. */
-  flush(): void {
-    if (!this.closed) this.sink.flush();
-  }
-
-  close(): void {
-    if (this.closed) return;
-    this.closed = true;
-    this.sink.close();
-  }
-
-  /** In-memory writers: a copy of the file so far. Throws for file writers. */
-  bytes(): Uint8Array {
-    return this.sink.bytes();
-  }
 
   private option(code: number, value: Uint8Array): Uint8Array {
     checkUint('option length', value.length, 0xffff);

@@ -91,3 +91,26 @@ export function checkUint(what: string, v: number, max: number): void {
 }
 
 export const U32_MAX = 0xffffffff;
+
+/** What both capture writers share: the sink, and flush/close/bytes over it. */
+export abstract class SinkWriter {
+  protected closed = false;
+
+  protected constructor(protected readonly sink: ByteSink) {}
+
+  /** File writers: push buffered records to the file. */
+  flush(): void {
+    if (!this.closed) this.sink.flush();
+  }
+
+  close(): void {
+    if (this.closed) return;
+    this.closed = true;
+    this.sink.close();
+  }
+
+  /** In-memory writers: a copy of the file so far. Throws for file writers. */
+  bytes(): Uint8Array {
+    return this.sink.bytes();
+  }
+}
