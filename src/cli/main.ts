@@ -1,6 +1,7 @@
 // The `nslab` command line.
-import { Command, Option } from 'commander';
+import { Command, InvalidArgumentError, Option } from 'commander';
 import { decodeFiles } from './decode.ts';
+import { interactive, runFile } from './run.ts';
 
 const io = {
   out: (t: string) => process.stdout.write(t),
@@ -28,4 +29,27 @@ program
     process.exitCode = decodeFiles(files, { link: o.e, verbose: o.v, json: o.json, nano: o.nano, noTimestamps: o.t }, io);
   });
 
-program.parse();
+function seedOf(text: string): number {
+  if (!/^\d+$/.test(text)) throw new InvalidArgumentError('a non-negative integer is expected.');
+  return Number(text);
+}
+
+program
+  .command('run')
+  .description('run a shell script of Linux networking commands (ip, sysctl, ethtool, ...) in virtual time')
+  .argument('<script>', 'the script file (- reads it from standard input)')
+  .argument('[args...]', 'positional parameters for the script ($1, $2, ...)')
+  .option('--seed <n>', 'seed for everything Linux randomises (MACs, IP IDs, timers)', seedOf, 1)
+  .action(async (script: string, args: string[], o: { seed: number }) => {
+    process.exitCode = await runFile(script, args, { seed: o.seed });
+  });
+
+program
+  .command('shell')
+  .description('interactive prompt over the same interpreter (Ctrl-D or exit to leave)')
+  .option('--seed <n>', 'seed for everything Linux randomises', seedOf, 1)
+  .action(async (o: { seed: number }) => {
+    process.exitCode = await interactive({ seed: o.seed });
+  });
+
+await program.parseAsync();

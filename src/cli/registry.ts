@@ -1,0 +1,13 @@
+// The emulated commands, by name.
+import type { Tool } from './tool.ts';
+import { ethtool } from './ethtool.ts';
+import { hostname } from './hostname.ts';
+import { ip } from './ip/ip.ts';
+import { sysctl } from './sysctl.ts';
+
+export const tools: ReadonlyMap<string, Tool> = new Map<string, Tool>([
+  ['ip', ip],
+  ['ethtool', ethtool],
+  ['hostname', hostname],
+  ['sysctl', sysctl],
+]);

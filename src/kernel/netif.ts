@@ -1,0 +1,159 @@
+// The device layer of the packet path: transmit (dev_queue_xmit), receive (netif_receive_skb),
+// capture taps (what tcpdump and --pcap-dir see), per-device counters, and the hand-off to the
+// protocol handlers. Frames move between devices only through the world's Scheduler.
+import type { NetDevice } from './device.ts';
+import { Scheduler } from './scheduler.ts';
+import { PACKET_BROADCAST, PACKET_HOST, PACKET_MULTICAST, PACKET_OTHERHOST, SkbPool } from './skb.ts';
+import type { Veth } from './veth.ts';
+
+export const ETH_HLEN = 14;
+
+/** Direction of a captured frame, as the pcap-ng/SLL packet types say it. */
+export const TAP_IN = 0;
+export const TAP_OUT = 4;
+
+/**
+ * A capture on a device. It gets the frame's bytes as a view it must copy if it keeps them,
+ * with the virtual time of the capture.
+ */
+export type Tap = (frame: Uint8Array, direction: number, dev: NetDevice, timeMs: number) => void;
+
+/** Protocol handlers the network layer registers (by EtherType). */
+export interface ProtocolHandlers {
+  ipv4(slot: number, dev: NetDevice): void;
+  arp(slot: number, dev: NetDevice): void;
+}
+
+export class Net {
+  readonly pool = new SkbPool();
+  readonly sched = new Scheduler();
+  handlers: ProtocolHandlers = {
+    ipv4: (slot) => this.pool.release(slot),
+    arp: (slot) => this.pool.release(slot),
+  };
+  /** Frames handed to a bridge port's master (set by the bridge). */
+  bridgeRx: ((slot: number, port: NetDevice) => void) | undefined;
+
+  constructor(private readonly now: () => number) {
+    this.sched.deliver = (slot, dev) => this.receive(slot, dev);
+    this.sched.drop = (slot) => this.pool.release(slot);
+  }
+
+  /** Calls every tap of `dev` with the frame (copying only when someone listens). */
+  private tap(slot: number, dev: NetDevice, direction: number): void {
+    const taps = dev.taps;
+    const p = this.pool;
+    const frame = p.data[slot].subarray(p.head[slot], p.head[slot] + p.len[slot]);
+    const t = this.now();
+    for (let i = 0; i < taps.length; i++) taps[i](frame, direction, dev, t);
+  }
+
+  /**
+   * dev_queue_xmit: sends a frame (Ethernet header at the slot's head) out of `dev`. The
+   * frame is owned by the device from here on.
+   */
+  xmit(slot: number, dev: NetDevice): void {
+    const p = this.pool;
+    if (!dev.up) {
+      dev.stats.txDropped++;
+      p.release(slot);
+      return;
+    }
+    p.dev[slot] = dev;
+    switch (dev.kind) {
+      case 'veth':
+        this.vethXmit(slot, dev as Veth);
+        return;
+      case 'loopback':
+        this.loopbackXmit(slot, dev);
+        return;
+      default:
+        if (dev.taps.length) this.tap(slot, dev, TAP_OUT);
+        dev.stats.txPackets++;
+        dev.stats.txBytes += p.len[slot];
+        p.release(slot);
+    }
+  }
+
+  /** veth_xmit: the frame becomes the peer's received frame, if the peer is up. */
+  private vethXmit(slot: number, dev: Veth): void {
+    const p = this.pool;
+    const peer = dev.peer;
+    const len = p.len[slot];
+    if (!peer.up || len - ETH_HLEN > peer.mtu + 4) {
+      dev.stats.txDropped++;
+      p.release(slot);
+      return;
+    }
+    if (dev.taps.length) this.tap(slot, dev, TAP_OUT);
+    dev.stats.txPackets++;
+    dev.stats.txBytes += len;
+    this.sched.enqueue(slot, peer);
+  }
+
+  /** loopback_xmit: counted without the Ethernet header, seen once by a capture on lo. */
+  private loopbackXmit(slot: number, dev: NetDevice): void {
+    const p = this.pool;
+    if (dev.taps.length) this.tap(slot, dev, TAP_OUT);
+    const l3 = p.len[slot] - ETH_HLEN;
+    dev.stats.txPackets++;
+    dev.stats.txBytes += l3;
+    dev.stats.rxPackets++;
+    dev.stats.rxBytes += l3;
+    p.pktType[slot] = PACKET_HOST;
+    p.dev[slot] = dev;
+    this.sched.enqueue(slot, dev);
+  }
+
+  /** Delivers queued frames until none are left (see Scheduler.drain). */
+  run(): void {
+    this.sched.drain();
+  }
+
+  /** netif_receive_skb: counters, taps, bridge hand-off, then the protocol handler. */
+  receive(slot: number, dev: NetDevice): void {
+    const p = this.pool;
+    p.dev[slot] = dev;
+    if (!dev.up) {
+      p.release(slot);
+      return;
+    }
+    const b = p.data[slot];
+    const o = p.head[slot];
+    if (dev.kind !== 'loopback') {
+      dev.stats.rxPackets++;
+      dev.stats.rxBytes += p.len[slot];
+      if (dev.taps.length) this.tap(slot, dev, TAP_IN);
+      // eth_type_trans: who the frame is for.
+      if (b[o] & 1) {
+        const bcast = (b[o] & b[o + 1] & b[o + 2] & b[o + 3] & b[o + 4] & b[o + 5]) === 0xff;
+        p.pktType[slot] = bcast ? PACKET_BROADCAST : PACKET_MULTICAST;
+        if (!bcast) dev.stats.multicast++;
+      } else {
+        const m = dev.mac;
+        p.pktType[slot] = b[o] === m[0] && b[o + 1] === m[1] && b[o + 2] === m[2] && b[o + 3] === m[3] &&
+          b[o + 4] === m[4] && b[o + 5] === m[5] ? PACKET_HOST : PACKET_OTHERHOST;
+      }
+      if (dev.master !== undefined && this.bridgeRx !== undefined) {
+        this.bridgeRx(slot, dev);
+        return;
+      }
+    }
+    this.deliverUp(slot, dev);
+  }
+
+  /** Hands a received frame to the network layer by EtherType (ptype handlers). */
+  deliverUp(slot: number, dev: NetDevice): void {
+    const p = this.pool;
+    const b = p.data[slot];
+    const o = p.head[slot];
+    const type = (b[o + 12] << 8) | b[o + 13];
+    p.nh[slot] = o + ETH_HLEN;
+    if (type === 0x0800) this.handlers.ipv4(slot, dev);
+    else if (type === 0x0806) this.handlers.arp(slot, dev);
+    else {
+      dev.stats.rxDropped++;
+      p.release(slot);
+    }
+  }
+}

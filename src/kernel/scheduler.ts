@@ -1,0 +1,112 @@
+// One FIFO of frame deliveries for the whole world. A device hands a frame to its peer by
+// queueing it here, never by calling into it, so there is no recursion from device to device,
+// the order is deterministic, and a bridge loop shows up as a queue that never empties: the
+// drain has a budget and stops with a StormError naming the devices the frames went round.
+import type { NetDevice } from './device.ts';
+
+export type DeliverFn = (slot: number, dev: NetDevice) => void;
+
+export class StormError extends Error {
+  override readonly name = 'StormError';
+  constructor(
+    /** Deliveries made in the drain that was stopped. */
+    readonly deliveries: number,
+    /** The devices that received the most frames, busiest first, as `ns/dev (count)`. */
+    readonly devices: string[],
+  ) {
+    super(
+      `broadcast storm: more than ${deliveries} frame deliveries at one instant without the queue emptying ` +
+      `(a forwarding loop? STP is off); frames kept going round: ${devices.join(', ')}`,
+    );
+  }
+}
+
+export class Scheduler {
+  private slots = new Int32Array(1024);
+  private devs: Array<NetDevice | undefined> = new Array(1024).fill(undefined);
+  private first = 0;
+  private count = 0;
+  private draining = false;
+  /** Deliveries one drain may make before it is declared a storm. */
+  budget = 2_000_000;
+  /** Total deliveries ever made (a cheap activity counter). */
+  delivered = 0;
+  /** Called for every queued frame, in order. */
+  deliver: DeliverFn = () => {};
+  /** Called with the slot of every frame dropped because of a storm. */
+  drop: (slot: number) => void = () => {};
+
+  get pending(): number {
+    return this.count;
+  }
+
+  /** Queues `slot` for reception by `dev`. */
+  enqueue(slot: number, dev: NetDevice): void {
+    if (this.count === this.slots.length) this.grow();
+    const i = (this.first + this.count) & (this.slots.length - 1);
+    this.slots[i] = slot;
+    this.devs[i] = dev;
+    this.count++;
+  }
+
+  private grow(): void {
+    const n = this.slots.length * 2;
+    const slots = new Int32Array(n);
+    const devs: Array<NetDevice | undefined> = new Array(n).fill(undefined);
+    for (let k = 0; k < this.count; k++) {
+      const i = (this.first + k) & (this.slots.length - 1);
+      slots[k] = this.slots[i];
+      devs[k] = this.devs[i];
+    }
+    this.slots = slots;
+    this.devs = devs;
+    this.first = 0;
+  }
+
+  /**
+   * Delivers queued frames until the queue is empty. Re-entrant calls (a delivery that sends)
+   * return at once: the outer drain picks the new frames up.
+   */
+  drain(): void {
+    if (this.draining) return;
+    this.draining = true;
+    let done = 0;
+    let tally: Map<NetDevice, number> | undefined;
+    try {
+      while (this.count > 0) {
+        const i = this.first;
+        const slot = this.slots[i];
+        const dev = this.devs[i]!;
+        this.devs[i] = undefined;
+        this.first = (i + 1) & (this.slots.length - 1);
+        this.count--;
+        if (++done > this.budget >> 1) {
+          // Past half the budget: start noting where frames go, for the report.
+          tally ??= new Map();
+          tally.set(dev, (tally.get(dev) ?? 0) + 1);
+          if (done > this.budget) {
+            this.drop(slot);
+            this.flush();
+            throw new StormError(this.budget, [...tally].sort((a, b) => b[1] - a[1]).slice(0, 8)
+              .map(([d, n]) => `${d.ns.name}/${d.name} (${n})`));
+          }
+        }
+        this.deliver(slot, dev);
+      }
+    } finally {
+      this.delivered += done;
+      this.draining = false;
+    }
+  }
+
+  /** Drops everything queued. */
+  private flush(): void {
+    while (this.count > 0) {
+      const i = this.first;
+      this.drop(this.slots[i]);
+      this.devs[i] = undefined;
+      this.first = (i + 1) & (this.slots.length - 1);
+      this.count--;
+    }
+  }
+}

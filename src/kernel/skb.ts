@@ -1,0 +1,158 @@
+// Packet buffers (the kernel's sk_buff), without an object per packet: a packet is a slot
+// number, its bytes live in a shared arena (or, for the rare packet larger than a slot, in a
+// buffer of its own), and its metadata lives in typed arrays indexed by the slot.
+import type { NetDevice } from './device.ts';
+
+/** Bytes kept free before the frame so headers can be pushed without copying. */
+export const SKB_HEADROOM = 64;
+/** Arena slot size: headroom plus a 1500-byte IP packet with Ethernet and VLAN headers. */
+export const SKB_SLOT_SIZE = 2048;
+/** Largest frame a slot holds. */
+export const SKB_MAX_INLINE = SKB_SLOT_SIZE - SKB_HEADROOM;
+
+/** pkt_type values (as eth_type_trans sets them). */
+export const PACKET_HOST = 0;
+export const PACKET_BROADCAST = 1;
+export const PACKET_MULTICAST = 2;
+export const PACKET_OTHERHOST = 3;
+export const PACKET_OUTGOING = 4;
+export const PACKET_LOOPBACK = 5;
+
+export class SkbPool {
+  /** The buffer holding each slot's bytes (its arena, or its own buffer for a large packet). */
+  data: Uint8Array[] = [];
+  /** Offset of the packet's first byte (its link-layer header) in `data[slot]`. */
+  head: Int32Array;
+  /** Packet length in bytes from `head`. */
+  len: Int32Array;
+  /** Offset of the network header in `data[slot]`. */
+  nh: Int32Array;
+  /** skb->mark. */
+  mark: Uint32Array;
+  pktType: Uint8Array;
+  /** The device the packet is being received on or sent from. */
+  dev: Array<NetDevice | undefined> = [];
+  /** Input device of a forwarded or locally delivered packet (skb->skb_iif). */
+  iif: Array<NetDevice | undefined> = [];
+  /** Each slot's place in an arena, to return to after holding a large packet. */
+  private home: Uint8Array[] = [];
+  private homeOff: Int32Array;
+  /** Free slots, used as a stack. */
+  private free: Int32Array;
+  private freeTop = 0;
+  private capacity = 0;
+  /** Slots currently allocated (for leak checks). */
+  inUse = 0;
+
+  constructor(initialSlots = 4096) {
+    this.head = new Int32Array(0);
+    this.len = new Int32Array(0);
+    this.nh = new Int32Array(0);
+    this.mark = new Uint32Array(0);
+    this.pktType = new Uint8Array(0);
+    this.homeOff = new Int32Array(0);
+    this.free = new Int32Array(0);
+    this.grow(initialSlots);
+  }
+
+  /** Adds `add` slots (cold path: only when more packets are in flight than ever before). */
+  private grow(add: number): void {
+    const old = this.capacity;
+    const cap = old + add;
+    const arena = new Uint8Array(add * SKB_SLOT_SIZE);
+    const i32 = (a: Int32Array): Int32Array => { const b = new Int32Array(cap); b.set(a); return b; };
+    this.head = i32(this.head);
+    this.len = i32(this.len);
+    this.nh = i32(this.nh);
+    this.homeOff = i32(this.homeOff);
+    const mark = new Uint32Array(cap);
+    mark.set(this.mark);
+    this.mark = mark;
+    const pktType = new Uint8Array(cap);
+    pktType.set(this.pktType);
+    this.pktType = pktType;
+    const free = new Int32Array(cap);
+    free.set(this.free.subarray(0, this.freeTop));
+    this.free = free;
+    for (let i = 0; i < add; i++) {
+      const slot = old + i;
+      this.home[slot] = arena;
+      this.homeOff[slot] = i * SKB_SLOT_SIZE;
+      this.data[slot] = arena;
+      this.dev[slot] = undefined;
+      this.iif[slot] = undefined;
+      // Lower slots on top of the stack: they are handed out first.
+      this.free[this.freeTop++] = cap - 1 - i;
+    }
+    this.capacity = cap;
+  }
+
+  /**
+   * A packet of `len` bytes after SKB_HEADROOM bytes of headroom; its bytes are not cleared.
+   * A frame larger than a slot gets a buffer of its own (an allocation, but only for such
+   * packets: loopback jumbo frames, reassembled datagrams).
+   */
+  alloc(len: number): number {
+    if (this.freeTop === 0) this.grow(this.capacity);
+    const slot = this.free[--this.freeTop];
+    this.inUse++;
+    if (len > SKB_MAX_INLINE) {
+      this.data[slot] = new Uint8Array(SKB_HEADROOM + len);
+      this.head[slot] = SKB_HEADROOM;
+    } else {
+      this.data[slot] = this.home[slot];
+      this.head[slot] = this.homeOff[slot] + SKB_HEADROOM;
+    }
+    this.len[slot] = len;
+    this.nh[slot] = this.head[slot];
+    this.mark[slot] = 0;
+    this.pktType[slot] = PACKET_HOST;
+    return slot;
+  }
+
+  /** A copy of a packet in a new slot, with the same metadata. */
+  clone(src: number): number {
+    const slot = this.alloc(this.len[src]);
+    this.data[slot].set(this.data[src].subarray(this.head[src], this.head[src] + this.len[src]), this.head[slot]);
+    this.nh[slot] = this.head[slot] + (this.nh[src] - this.head[src]);
+    this.mark[slot] = this.mark[src];
+    this.pktType[slot] = this.pktType[src];
+    this.dev[slot] = this.dev[src];
+    this.iif[slot] = this.iif[src];
+    return slot;
+  }
+
+  /** A packet holding a copy of `bytes` (cold path: tests, injected frames). */
+  fromBytes(bytes: Uint8Array): number {
+    const slot = this.alloc(bytes.length);
+    this.data[slot].set(bytes, this.head[slot]);
+    return slot;
+  }
+
+  /** A copy of the packet's bytes (cold path). */
+  bytes(slot: number): Uint8Array {
+    return this.data[slot].slice(this.head[slot], this.head[slot] + this.len[slot]);
+  }
+
+  /** Prepends `n` bytes (skb_push); returns the new head offset. */
+  push(slot: number, n: number): number {
+    this.head[slot] -= n;
+    this.len[slot] += n;
+    return this.head[slot];
+  }
+
+  /** Drops `n` bytes from the front (skb_pull); returns the new head offset. */
+  pull(slot: number, n: number): number {
+    this.head[slot] += n;
+    this.len[slot] -= n;
+    return this.head[slot];
+  }
+
+  /** Returns the slot to the pool (kfree_skb / consume_skb). */
+  release(slot: number): void {
+    this.dev[slot] = undefined;
+    this.iif[slot] = undefined;
+    this.free[this.freeTop++] = slot;
+    this.inUse--;
+  }
+}
