@@ -9,6 +9,8 @@ const IFF_AUTOMEDIA = 0x4000;
 const IFF_DYNAMIC = 0x8000;
 import { EEXIST, EINVAL, ENODEV, EOPNOTSUPP, KernelError } from './errors.ts';
 import { Ipv4 } from './ipv4/ipv4.ts';
+import { Ipv4Stack } from './ipv4/stack.ts';
+import { flushQueue, invalidated, solicit } from './ipv4/arp.ts';
 import { Addrconf } from './ipv6/addrconf.ts';
 import { Loopback } from './loopback.ts';
 import { Sysctls } from './sysctl.ts';
@@ -21,6 +23,8 @@ export class NetNs {
   readonly byName = new Map<string, NetDevice>();
   readonly sysctl = new Sysctls();
   readonly ipv4: Ipv4;
+  /** The IPv4 packet path's state (counters, IDs, rate limits, queues, sockets). */
+  readonly inet: Ipv4Stack;
   /** The IPv6 addresses the kernel configures by itself (::1, link-locals). */
   readonly addrconf: Addrconf;
   readonly lo: Loopback;
@@ -31,6 +35,10 @@ export class NetNs {
 
   constructor(readonly world: World, readonly name: string) {
     this.ipv4 = new Ipv4(this);
+    this.inet = new Ipv4Stack(this);
+    this.ipv4.neigh.solicit = (n) => solicit(this, n);
+    this.ipv4.neigh.invalidated = (n) => invalidated(this, n);
+    this.ipv4.neigh.validated = (n) => flushQueue(this, n);
     this.addrconf = new Addrconf(this);
     this.sysctl.onSet(/^net\.ipv4\.(ip_forward|conf\.all\.forwarding)$/, (k, v) => this.setForwarding(k, v));
     this.sysctl.onSet(/^net\.ipv6\.conf\.[^.]+\.disable_ipv6$/, (k, v) => this.setDisableIpv6(k, v));

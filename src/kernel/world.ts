@@ -1,6 +1,9 @@
 // The emulated machine: every namespace, one virtual clock, one seeded random generator, and
 // the machine-wide parts of the kernel (link watch, the rtnl lock, the UTS hostname).
 import { createClock } from '@sinonjs/fake-timers';
+import { Net } from './netif.ts';
+import { ipRcv } from './ipv4/input.ts';
+import { arpRcv } from './ipv4/arp.ts';
 import { ETH_MAX_MTU, ETH_MIN_MTU, NET_ADDR_RANDOM, NET_ADDR_SET, isValidEtherAddr, type NetDevice } from './device.ts';
 import { EADDRNOTAVAIL, EEXIST, EINVAL, ENOENT, ENOTCONN, EOPNOTSUPP, KernelError } from './errors.ts';
 import { LinkWatch } from './linkwatch.ts';
@@ -50,6 +53,8 @@ export class World {
   /** Named namespaces (`ip netns add`), in creation order. */
   readonly netns = new Map<string, NetNs>();
   readonly linkwatch: LinkWatch;
+  /** The packet path: buffers, the delivery queue, device transmit and receive. */
+  readonly net: Net;
   /** Nesting depth of rtnl sections; link watch runs when the outermost one ends. */
   private rtnlDepth = 0;
 
@@ -59,6 +64,11 @@ export class World {
     this.clock = createClock(opts.epochMs ?? DEFAULT_EPOCH_MS);
     this.hostname = opts.hostname ?? DEFAULT_HOSTNAME;
     this.linkwatch = new LinkWatch(this);
+    this.net = new Net(() => this.clock.now);
+    this.net.handlers = {
+      ipv4: (slot, dev) => ipRcv(dev.ns, slot, dev),
+      arp: (slot, dev) => arpRcv(dev.ns, slot, dev),
+    };
     this.host = new NetNs(this, 'host');
   }
 

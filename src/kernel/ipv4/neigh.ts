@@ -84,6 +84,8 @@ export class NeighTable {
   solicit: (n: Neighbour) => void = () => {};
   /** Told when an entry becomes FAILED (queued packets get their errors); set by the data plane. */
   invalidated: (n: Neighbour) => void = () => {};
+  /** Told when an entry gets a usable address (packets waiting for it can go); set by the data plane. */
+  validated: (n: Neighbour) => void = () => {};
   private readonly reachable = new Map<NetDevice, { value: number; at: number }>();
 
   constructor(private readonly ns: NetNs) {}
@@ -169,6 +171,8 @@ export class NeighTable {
     n.timer = this.ns.world.clock.setTimeout(() => {
       n.timer = undefined;
       this.timerHandler(n);
+      // What the timer sent (probes, errors) travels now.
+      this.ns.world.net.run();
     }, n.timerAt - this.now());
   }
 
@@ -280,6 +284,8 @@ export class NeighTable {
       n.state = state;
       if (state & NUD_IN_TIMER) this.addTimer(n, now + (state & NUD_REACHABLE ? this.reachableTime(n.dev) : 0));
     }
+    // neigh_update: an entry that became valid sends what waited in its queue.
+    if (n.state & NUD_VALID && n.lladdr) this.validated(n);
   }
 
   /**
@@ -325,6 +331,8 @@ export class NeighTable {
     n.timer = this.ns.world.clock.setTimeout(() => {
       n.timer = undefined;
       this.timerHandler(n);
+      // What the timer sent (probes, errors) travels now.
+      this.ns.world.net.run();
     }, n.timerAt - this.now());
   }
 

@@ -1,0 +1,170 @@
+// IPv4 receive (net/ipv4/ip_input.c, ip_forward.c): header checks with the kernel's counters,
+// the input route, local delivery (reassembly, raw sockets, ICMP, unknown protocols) and
+// forwarding (TTL, MTU/DF, decrement, egress).
+import type { NetDevice } from '../device.ts';
+import { KernelError } from '../errors.ts';
+import type { NetNs } from '../netns.ts';
+import { PACKET_HOST, PACKET_OTHERHOST } from '../skb.ts';
+import { u32 } from '../../wire/bytes.ts';
+import { decIpv4Ttl, ipv4ChecksumOk } from '../../wire/ipv4.ts';
+import { RTCF_BROADCAST, RTCF_DOREDIRECT } from './constants.ts';
+import { icmpRcv, icmpSendError } from './icmp.ts';
+import { ipOutput, pathMtu } from './output.ts';
+import { routeInput, type Rtable } from './rtable.ts';
+import {
+  IP_FORW_DATAGRAMS, IP_FRAG_FAILS, IP_IN_ADDR_ERRORS, IP_IN_DELIVERS, IP_IN_HDR_ERRORS,
+  IP_IN_RECEIVES, IP_IN_UNKNOWN_PROTOS,
+} from './snmp.ts';
+
+const EHOSTUNREACH = 113;
+const ENETUNREACH = 101;
+const EACCES = 13;
+
+/** ip_rcv: an IPv4 packet received on `dev` (header at pool.nh). Consumes the slot. */
+export function ipRcv(ns: NetNs, slot: number, dev: NetDevice): void {
+  const pool = ns.world.net.pool;
+  if (pool.pktType[slot] === PACKET_OTHERHOST) {
+    dev.stats.rxOtherhostDropped++;
+    pool.release(slot);
+    return;
+  }
+  const snmp = ns.inet.snmp.ip;
+  snmp[IP_IN_RECEIVES]++;
+  const b = pool.data[slot];
+  const nh = pool.nh[slot];
+  const avail = pool.head[slot] + pool.len[slot] - nh;
+  if (avail < 20 || b[nh] >>> 4 !== 4 || (b[nh] & 0x0f) < 5) return drop(ns, slot, IP_IN_HDR_ERRORS);
+  const hlen = (b[nh] & 0x0f) << 2;
+  if (avail < hlen) return drop(ns, slot, IP_IN_HDR_ERRORS);
+  if (!ipv4ChecksumOk(b, nh)) return drop(ns, slot, IP_IN_HDR_ERRORS);
+  const total = (b[nh + 2] << 8) | b[nh + 3];
+  if (avail < total) {
+    // InTruncatedPkts lives in /proc/net/netstat; nothing in the snmp Ip group.
+    pool.release(slot);
+    return;
+  }
+  if (total < hlen) return drop(ns, slot, IP_IN_HDR_ERRORS);
+  // pskb_trim_rcsum: link-layer padding goes.
+  pool.len[slot] = nh - pool.head[slot] + total;
+  pool.iif[slot] = dev;
+  const dst = u32(b, nh + 16);
+  const src = u32(b, nh + 12);
+  let rt: Rtable;
+  try {
+    rt = routeInput(ns, { dst, src, tos: b[nh + 1], dev, mark: pool.mark[slot], proto: b[nh + 9] });
+  } catch (e) {
+    if (!(e instanceof KernelError)) throw e;
+    // Martians and the like: dropped.
+    pool.release(slot);
+    return;
+  }
+  if (rt.error) return ipError(ns, slot, rt);
+  if (rt.type === 'local' || rt.type === 'broadcast' || rt.type === 'multicast') {
+    ipLocalDeliver(ns, slot, (rt.flags & RTCF_BROADCAST) !== 0 || rt.type === 'multicast');
+    return;
+  }
+  ipForward(ns, slot, rt);
+}
+
+function drop(ns: NetNs, slot: number, counter: number): void {
+  ns.inet.snmp.ip[counter]++;
+  ns.world.net.pool.release(slot);
+}
+
+/** ip_error: the input route ended in an error. With forwarding off, counted only. */
+function ipError(ns: NetNs, slot: number, rt: Rtable): void {
+  const pool = ns.world.net.pool;
+  const dev = pool.iif[slot]!;
+  const snmp = ns.inet.snmp.ip;
+  const forwarding = Number(ns.sysctl.get(`net.ipv4.conf.${dev.name}.forwarding`) ?? 0) !== 0;
+  if (!forwarding) {
+    if (rt.error === EHOSTUNREACH) snmp[IP_IN_ADDR_ERRORS]++;
+    pool.release(slot);
+    return;
+  }
+  let code = -1;
+  if (rt.error === EHOSTUNREACH) code = 1;
+  else if (rt.error === ENETUNREACH) code = 0;
+  else if (rt.error === EACCES) code = 13;
+  if (code >= 0) {
+    const b = pool.data[slot];
+    const src = u32(b, pool.nh[slot] + 12);
+    if (ns.inet.ratelimit.allowRouteError(src, ns.world.now())) icmpSendError(ns, slot, 3, code, 0);
+  }
+  pool.release(slot);
+}
+
+/** ip_local_deliver: reassembly, then the protocol. */
+function ipLocalDeliver(ns: NetNs, slot: number, broadcast: boolean): void {
+  const pool = ns.world.net.pool;
+  let b = pool.data[slot];
+  let nh = pool.nh[slot];
+  if (((b[nh + 6] << 8) | b[nh + 7]) & 0x3fff) {
+    const whole = ns.inet.reasm.add(slot);
+    if (whole < 0) return;
+    slot = whole;
+    b = pool.data[slot];
+    nh = pool.nh[slot];
+  }
+  const proto = b[nh + 9];
+  const snmp = ns.inet.snmp.ip;
+  // raw_local_deliver: every raw socket of the protocol gets a copy.
+  let raw = false;
+  const total = (b[nh + 2] << 8) | b[nh + 3];
+  for (const s of ns.inet.rawSockets) {
+    if (s.protocol !== proto || (s.bindDev && s.bindDev !== pool.iif[slot])) continue;
+    s.deliver({ bytes: b.slice(nh, nh + total), time: ns.world.now(), dev: pool.iif[slot] });
+    raw = true;
+  }
+  if (proto === 1) {
+    snmp[IP_IN_DELIVERS]++;
+    icmpRcv(ns, slot, broadcast);
+  } else if (raw) {
+    snmp[IP_IN_DELIVERS]++;
+  } else {
+    // No handler: protocol unreachable (not for broadcasts).
+    snmp[IP_IN_UNKNOWN_PROTOS]++;
+    if (!broadcast && pool.pktType[slot] === PACKET_HOST) icmpSendError(ns, slot, 3, 2, 0);
+  }
+  pool.release(slot);
+}
+
+/** ip_forward: TTL and MTU checks on the header as received, then decrement and send. */
+function ipForward(ns: NetNs, slot: number, rt: Rtable): void {
+  const pool = ns.world.net.pool;
+  const snmp = ns.inet.snmp.ip;
+  if (pool.pktType[slot] !== PACKET_HOST) {
+    pool.release(slot);
+    return;
+  }
+  const b = pool.data[slot];
+  const nh = pool.nh[slot];
+  if (b[nh + 8] <= 1) {
+    icmpSendError(ns, slot, 11, 0, 0);
+    return drop(ns, slot, IP_IN_HDR_ERRORS);
+  }
+  const total = (b[nh + 2] << 8) | b[nh + 3];
+  const dst = u32(b, nh + 16);
+  const mtu = pathMtu(ns, rt.dev, dst, rt);
+  if (total > mtu && b[nh + 6] & 0x40) {
+    snmp[IP_FRAG_FAILS]++;
+    icmpSendError(ns, slot, 3, 4, mtu);
+    pool.release(slot);
+    return;
+  }
+  decIpv4Ttl(b, nh);
+  if (rt.flags & RTCF_DOREDIRECT) {
+    // ip_rt_send_redirect: the gateway for this destination is on the sender's own link.
+    sendRedirect(ns, slot, rt);
+  }
+  snmp[IP_FORW_DATAGRAMS]++;
+  ipOutput(ns, slot, rt, false);
+}
+
+function sendRedirect(ns: NetNs, slot: number, rt: Rtable): void {
+  const pool = ns.world.net.pool;
+  const b = pool.data[slot];
+  const nh = pool.nh[slot];
+  const gw = rt.gateway || u32(b, nh + 16);
+  icmpSendError(ns, slot, 5, 1, gw);
+}
