@@ -1,8 +1,10 @@
 // The emulated commands, by name.
 import type { Tool } from './tool.ts';
+import { cat } from './cat.ts';
 import { ethtool } from './ethtool.ts';
 import { hostname } from './hostname.ts';
 import { ip } from './ip/ip.ts';
+import { nstat } from './nstat.ts';
 import { sysctl } from './sysctl.ts';
 
 export const tools: ReadonlyMap<string, Tool> = new Map<string, Tool>([
@@ -10,4 +12,6 @@ export const tools: ReadonlyMap<string, Tool> = new Map<string, Tool>([
   ['ethtool', ethtool],
   ['hostname', hostname],
   ['sysctl', sysctl],
+  ['nstat', nstat],
+  ['cat', cat],
 ]);

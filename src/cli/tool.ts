@@ -16,6 +16,8 @@ export interface ToolContext {
   argv: string[];
   stdin: string;
   io: ToolIO;
+  /** Directory relative paths are resolved against (the script's); the process's when absent. */
+  cwd?: string;
   /** Aborted when the command is killed or the script ends (long-running tools stop then). */
   signal: AbortSignal;
   /** Waits in virtual time. */

@@ -26,6 +26,7 @@ function adapt(world: World, tool: Tool): Command {
       ns,
       argv: ctx.argv,
       stdin: ctx.stdin,
+      cwd: ctx.cwd,
       io: { out: (t) => ctx.stdout.write(t), err: (t) => ctx.stderr.write(t) },
       signal: ctx.signal,
       sleep: (ms) => ctx.sleep(ms),

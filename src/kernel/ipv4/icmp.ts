@@ -26,8 +26,8 @@ function sysctlInt(ns: NetNs, key: string, dflt: number): number {
   return Number(ns.sysctl.get(key) ?? dflt);
 }
 
-/** Counts an outgoing ICMP message of `type`. */
-function countOut(ns: NetNs, type: number): void {
+/** Counts an outgoing ICMP message of `type` (icmp_out_count). */
+export function icmpOutCount(ns: NetNs, type: number): void {
   const s = ns.inet.snmp;
   s.icmp[ICMP_OUT_MSGS]++;
   const i = icmpTypeIndex(type, true);
@@ -92,7 +92,7 @@ function sendIcmp(ns: NetNs, dst: number, src: number, tos: number, type: number
   setU16(b, o + 22, internetChecksum(b, o + 20, 8 + body.length));
   updateIpv4Checksum(b, o);
   ns.inet.snmp.ip[IP_OUT_REQUESTS]++;
-  countOut(ns, type);
+  icmpOutCount(ns, type);
   ipOutput(ns, slot, rt, true);
   return true;
 }

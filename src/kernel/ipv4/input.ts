@@ -14,6 +14,8 @@ import { routeInput, type Rtable } from './rtable.ts';
 import {
   IP_FORW_DATAGRAMS, IP_FRAG_FAILS, IP_IN_ADDR_ERRORS, IP_IN_DELIVERS, IP_IN_HDR_ERRORS,
   IP_IN_RECEIVES, IP_IN_UNKNOWN_PROTOS,
+  IPEXT_IN_BCAST_OCTETS, IPEXT_IN_BCAST_PKTS, IPEXT_IN_CSUM_ERRORS, IPEXT_IN_NO_ROUTES, IPEXT_IN_NOECT, IPEXT_IN_OCTETS,
+  IPEXT_IN_TRUNCATED,
 } from './snmp.ts';
 
 const EHOSTUNREACH = 113;
@@ -36,14 +38,20 @@ export function ipRcv(ns: NetNs, slot: number, dev: NetDevice): void {
   if (avail < 20 || b[nh] >>> 4 !== 4 || (b[nh] & 0x0f) < 5) return drop(ns, slot, IP_IN_HDR_ERRORS);
   const hlen = (b[nh] & 0x0f) << 2;
   if (avail < hlen) return drop(ns, slot, IP_IN_HDR_ERRORS);
-  if (!ipv4ChecksumOk(b, nh)) return drop(ns, slot, IP_IN_HDR_ERRORS);
+  if (!ipv4ChecksumOk(b, nh)) {
+    ns.inet.snmp.ipExt[IPEXT_IN_CSUM_ERRORS]++;
+    return drop(ns, slot, IP_IN_HDR_ERRORS);
+  }
   const total = (b[nh + 2] << 8) | b[nh + 3];
   if (avail < total) {
-    // InTruncatedPkts lives in /proc/net/netstat; nothing in the snmp Ip group.
+    ns.inet.snmp.ipExt[IPEXT_IN_TRUNCATED]++;
     pool.release(slot);
     return;
   }
   if (total < hlen) return drop(ns, slot, IP_IN_HDR_ERRORS);
+  const ext = ns.inet.snmp.ipExt;
+  ext[IPEXT_IN_OCTETS] += total;
+  ext[IPEXT_IN_NOECT + (b[nh + 1] & 3)]++;
   // pskb_trim_rcsum: link-layer padding goes.
   pool.len[slot] = nh - pool.head[slot] + total;
   pool.iif[slot] = dev;
@@ -59,6 +67,10 @@ export function ipRcv(ns: NetNs, slot: number, dev: NetDevice): void {
     return;
   }
   if (rt.error) return ipError(ns, slot, rt);
+  if (rt.flags & RTCF_BROADCAST) {
+    ext[IPEXT_IN_BCAST_PKTS]++;
+    ext[IPEXT_IN_BCAST_OCTETS] += total;
+  }
   if (rt.type === 'local' || rt.type === 'broadcast' || rt.type === 'multicast') {
     ipLocalDeliver(ns, slot, (rt.flags & RTCF_BROADCAST) !== 0 || rt.type === 'multicast');
     return;
@@ -79,12 +91,16 @@ function ipError(ns: NetNs, slot: number, rt: Rtable): void {
   const forwarding = Number(ns.sysctl.get(`net.ipv4.conf.${dev.name}.forwarding`) ?? 0) !== 0;
   if (!forwarding) {
     if (rt.error === EHOSTUNREACH) snmp[IP_IN_ADDR_ERRORS]++;
+    else if (rt.error === ENETUNREACH) ns.inet.snmp.ipExt[IPEXT_IN_NO_ROUTES]++;
     pool.release(slot);
     return;
   }
   let code = -1;
   if (rt.error === EHOSTUNREACH) code = 1;
-  else if (rt.error === ENETUNREACH) code = 0;
+  else if (rt.error === ENETUNREACH) {
+    code = 0;
+    ns.inet.snmp.ipExt[IPEXT_IN_NO_ROUTES]++;
+  }
   else if (rt.error === EACCES) code = 13;
   if (code >= 0) {
     const b = pool.data[slot];

@@ -7,10 +7,14 @@ import { setU16, setU32 } from '../../wire/bytes.ts';
 import { updateIpv4Checksum } from '../../wire/ipv4.ts';
 import { RTCF_BROADCAST, RTCF_MULTICAST } from './constants.ts';
 import { fragment } from './fragment.ts';
+import { icmpOutCount } from './icmp.ts';
 import { NEIGH_BROADCAST, NEIGH_MULTICAST, NEIGH_UNICAST, neighOutput } from './arp.ts';
 import type { Rtable } from './rtable.ts';
 import { routeOutput } from './rtable.ts';
-import { IP_FRAG_CREATES, IP_FRAG_FAILS, IP_FRAG_OKS, IP_OUT_NO_ROUTES, IP_OUT_REQUESTS, IP_OUT_TRANSMITS } from './snmp.ts';
+import {
+  IP_FRAG_CREATES, IP_FRAG_FAILS, IP_FRAG_OKS, IP_OUT_NO_ROUTES, IP_OUT_REQUESTS, IP_OUT_TRANSMITS, IPEXT_OUT_BCAST_OCTETS,
+  IPEXT_OUT_BCAST_PKTS, IPEXT_OUT_OCTETS,
+} from './snmp.ts';
 import type { PmtuDisc } from './raw.ts';
 
 export const IP_DF = 0x4000;
@@ -102,6 +106,8 @@ export function ipSendLocal(ns: NetNs, req: LocalSend): SendResult {
   updateIpv4Checksum(b, o);
   pool.mark[slot] = req.mark ?? 0;
   inet.snmp.ip[IP_OUT_REQUESTS]++;
+  // __ip_make_skb: a locally made ICMP message is counted by its type.
+  if (req.protocol === 1 && req.payload.length) icmpOutCount(ns, req.payload[0]);
   ipOutput(ns, slot, rt, ignoreDf);
   ns.world.net.run();
   return { error: 0, mtu: 0, src: rt.src };
@@ -138,12 +144,18 @@ export function ipOutput(ns: NetNs, slot: number, rt: Rtable, ignoreDf: boolean)
 
 /** ip_finish_output2: counted as transmitted, then to the neighbour (ARP) layer. */
 function finishOutput2(ns: NetNs, slot: number, rt: Rtable): void {
-  ns.inet.snmp.ip[IP_OUT_TRANSMITS]++;
   const pool = ns.world.net.pool;
   const b = pool.data[slot];
   const nh = pool.nh[slot];
   // The packet starts at the network header from here; the link header is rebuilt before it.
   const total = (b[nh + 2] << 8) | b[nh + 3];
+  const snmp = ns.inet.snmp;
+  snmp.ip[IP_OUT_TRANSMITS]++;
+  snmp.ipExt[IPEXT_OUT_OCTETS] += total;
+  if (rt.flags & RTCF_BROADCAST) {
+    snmp.ipExt[IPEXT_OUT_BCAST_PKTS]++;
+    snmp.ipExt[IPEXT_OUT_BCAST_OCTETS] += total;
+  }
   pool.head[slot] = nh;
   pool.len[slot] = total;
   const dst = ((b[nh + 16] << 24) | (b[nh + 17] << 16) | (b[nh + 18] << 8) | b[nh + 19]) >>> 0;

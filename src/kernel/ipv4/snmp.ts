@@ -22,6 +22,25 @@ export const TCP_FIELDS = [
   'CurrEstab', 'InSegs', 'OutSegs', 'RetransSegs', 'InErrs', 'OutRsts', 'InCsumErrors',
 ] as const;
 
+/** /proc/net/netstat's IpExt group. */
+export const IPEXT_FIELDS = [
+  'InNoRoutes', 'InTruncatedPkts', 'InMcastPkts', 'OutMcastPkts', 'InBcastPkts', 'OutBcastPkts', 'InOctets',
+  'OutOctets', 'InMcastOctets', 'OutMcastOctets', 'InBcastOctets', 'OutBcastOctets', 'InCsumErrors',
+  'InNoECTPkts', 'InECT1Pkts', 'InECT0Pkts', 'InCEPkts', 'ReasmOverlaps',
+] as const;
+export const IPEXT_IN_NO_ROUTES = 0;
+export const IPEXT_IN_TRUNCATED = 1;
+export const IPEXT_IN_BCAST_PKTS = 4;
+export const IPEXT_OUT_BCAST_PKTS = 5;
+export const IPEXT_IN_OCTETS = 6;
+export const IPEXT_OUT_OCTETS = 7;
+export const IPEXT_IN_BCAST_OCTETS = 10;
+export const IPEXT_OUT_BCAST_OCTETS = 11;
+export const IPEXT_IN_CSUM_ERRORS = 12;
+/** InNoECTPkts + the packet's ECN codepoint (0–3) gives its counter. */
+export const IPEXT_IN_NOECT = 13;
+export const IPEXT_REASM_OVERLAPS = 17;
+
 // Ip indices used on the packet path.
 export const IP_IN_RECEIVES = 2;
 export const IP_IN_HDR_ERRORS = 3;
@@ -86,6 +105,7 @@ export class Snmp {
   readonly icmpMsgOut = new Float64Array(256);
   readonly udp = new Float64Array(UDP_FIELDS.length);
   readonly tcp = new Float64Array(TCP_FIELDS.length);
+  readonly ipExt = new Float64Array(IPEXT_FIELDS.length);
 
   constructor() {
     this.ip[0] = 2; // Forwarding: 2 = not forwarding (1 when ip_forward is on)
@@ -93,8 +113,23 @@ export class Snmp {
     this.tcp.set([1, 200, 120000, -1]);
   }
 
+  /** Every counter by nstat's name (IpInReceives, IcmpMsgOutType8, IpExtInOctets, …). */
+  byName(): Map<string, number> {
+    const m = new Map<string, number>();
+    IP_FIELDS.forEach((f, i) => m.set(`Ip${f}`, this.ip[i]));
+    ICMP_FIELDS.forEach((f, i) => m.set(`Icmp${f}`, this.icmp[i]));
+    for (let t = 0; t < 256; t++) if (this.icmpMsgIn[t]) m.set(`IcmpMsgInType${t}`, this.icmpMsgIn[t]);
+    for (let t = 0; t < 256; t++) if (this.icmpMsgOut[t]) m.set(`IcmpMsgOutType${t}`, this.icmpMsgOut[t]);
+    TCP_FIELDS.forEach((f, i) => m.set(`Tcp${f}`, this.tcp[i]));
+    UDP_FIELDS.forEach((f, i) => m.set(`Udp${f}`, this.udp[i]));
+    IPEXT_FIELDS.forEach((f, i) => m.set(`IpExt${f}`, this.ipExt[i]));
+    return m;
+  }
+
   /** /proc/net/snmp as the kernel prints it (the IPv4 groups this emulator has). */
-  procNetSnmp(): string {
+  procNetSnmp(forwarding = false, defaultTtl = 64): string {
+    this.ip[0] = forwarding ? 1 : 2;
+    this.ip[1] = defaultTtl;
     const group = (name: string, fields: readonly string[], values: Float64Array): string =>
       `${name}: ${fields.join(' ')}\n${name}: ${[...values].map((v) => String(v)).join(' ')}\n`;
     let s = group('Ip', IP_FIELDS, this.ip) + group('Icmp', ICMP_FIELDS, this.icmp);
