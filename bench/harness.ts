@@ -6,6 +6,8 @@ export interface Benchmark {
   name: string;
   /** What one unit is, for the printout (`frames`, `packets`). */
   unit: string;
+  /** Asynchronous preparation (building a topology), not timed. */
+  prepare?(): Promise<void>;
   /** Builds the scenario (not timed); returns a function that processes `n` units and returns how many it did. */
   setup(): (n: number) => number;
   /** Units per measured batch call. */
@@ -81,6 +83,7 @@ function median(xs: number[]): number {
 }
 
 export async function measure(b: Benchmark, opts: HarnessOptions): Promise<BenchResult> {
+  if (b.prepare) await b.prepare();
   const run = b.setup();
   const batch = b.batch ?? 100_000;
   // Warm-up: let the JIT settle and size the batches per window.

@@ -166,7 +166,11 @@ export class Sysctls {
    * integers in C notation (decimal, 0x hex, 0 octal, optional minus), as many as the key holds;
    * more are ignored, a bad or out-of-range one is EINVAL.
    */
+  /** Bumped on every change, so the packet path's caches know to re-read. */
+  generation = 0;
+
   set(key: string, raw: string): void {
+    this.generation++;
     const old = this.values.get(key);
     if (old === undefined) throw new KernelError(ENOENT);
     let value = raw.trim();
@@ -207,6 +211,7 @@ export class Sysctls {
 
   /** Sets a value without hooks or checks (the kernel's own changes, e.g. forwarding fan-out). */
   store(key: string, value: string): void {
+    this.generation++;
     if (this.values.has(key)) this.values.set(key, value);
   }
 }

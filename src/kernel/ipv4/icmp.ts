@@ -183,7 +183,9 @@ export function icmpRcv(ns: NetNs, slot: number, broadcast: boolean): void {
     }
     return;
   }
-  if (isErrorType(type) && len >= 8 + 20) {
+  // Source quench is discarded (icmp_discard) and a redirect stops at the route (raw_err's
+  // ipv4_sk_redirect): only these errors reach the sockets.
+  if ((type === 3 || type === 11 || type === 12) && len >= 8 + 20) {
     icmpUnreach(ns, b, o, len, src);
   }
 }
@@ -197,6 +199,7 @@ function icmpUnreach(ns: NetNs, b: Uint8Array, o: number, len: number, offender:
   const qproto = b[q + 9];
   const inet = ns.inet;
   let info = 0;
+  if (type === 12) info = b[o + 4];
   if (type === 3 && code === 4) {
     info = u16(b, o + 6);
     // Only learnt when a socket owns the quoted packet (here: a raw socket of its protocol).

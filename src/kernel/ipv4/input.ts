@@ -57,6 +57,12 @@ export function ipRcv(ns: NetNs, slot: number, dev: NetDevice): void {
   pool.iif[slot] = dev;
   const dst = u32(b, nh + 16);
   const src = u32(b, nh + 12);
+  // The forwarding fast path: a cached route that depends on the destination alone.
+  const cached = ns.inet.cachedForward(dev, dst, src);
+  if (cached !== undefined) {
+    ipForward(ns, slot, cached);
+    return;
+  }
   let rt: Rtable;
   try {
     rt = routeInput(ns, { dst, src, tos: b[nh + 1], dev, mark: pool.mark[slot], proto: b[nh + 9] });
@@ -66,6 +72,7 @@ export function ipRcv(ns: NetNs, slot: number, dev: NetDevice): void {
     pool.release(slot);
     return;
   }
+  ns.inet.cacheForward(dev, dst, rt, (rt.flags & RTCF_DOREDIRECT) !== 0);
   if (rt.error) return ipError(ns, slot, rt);
   if (rt.flags & RTCF_BROADCAST) {
     ext[IPEXT_IN_BCAST_PKTS]++;

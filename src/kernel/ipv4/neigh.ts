@@ -114,9 +114,12 @@ export class NeighTable {
     return dev.flags & (IFF_LOOPBACK | IFF_POINTOPOINT) ? 0 : addr >>> 0;
   }
 
+  /** Index by device, then address (as int32, so lookups never box a number). */
+  private readonly index = new Map<NetDevice, Map<number, Neighbour>>();
+
   lookup(dev: NetDevice, addr: number): Neighbour | undefined {
-    const key = this.keyFor(dev, addr);
-    return this.entries.find((n) => n.dev === dev && n.addr === key);
+    const m = this.index.get(dev);
+    return m === undefined ? undefined : m.get(this.keyFor(dev, addr) | 0);
   }
 
   /** find() under its older name. */
@@ -132,6 +135,12 @@ export class NeighTable {
       confirmed: now - 2 * this.parm(dev, 'base_reachable_time_ms'), probes: 0, protocol: 0, timerAt: undefined, timer: undefined,
     };
     this.entries.push(n);
+    let m = this.index.get(dev);
+    if (!m) {
+      m = new Map();
+      this.index.set(dev, m);
+    }
+    m.set(n.addr | 0, n);
     return n;
   }
 
@@ -140,6 +149,11 @@ export class NeighTable {
     this.delTimer(n);
     const i = this.entries.indexOf(n);
     if (i >= 0) this.entries.splice(i, 1);
+    const m = this.index.get(n.dev);
+    if (m && m.get(n.addr | 0) === n) {
+      m.delete(n.addr | 0);
+      if (m.size === 0) this.index.delete(n.dev);
+    }
   }
 
   /** neigh_flush_dev: a device went down (all go) or lost carrier (permanent ones stay). */
@@ -185,7 +199,7 @@ export class NeighTable {
   /** neigh_timer_handler. */
   timerHandler(n: Neighbour): void {
     n.timerAt = undefined;
-    if (!(n.state & NUD_IN_TIMER) || !this.entries.includes(n)) return;
+    if (!(n.state & NUD_IN_TIMER) || this.lookup(n.dev, n.addr) !== n) return;
     const now = this.now();
     const retrans = Math.max(this.parm(n.dev, 'retrans_time_ms'), 10);
     const delayProbe = this.parm(n.dev, 'delay_first_probe_time') * 1000;

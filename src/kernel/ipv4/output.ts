@@ -53,10 +53,14 @@ function defaultTtl(ns: NetNs): number {
 /** The MTU a packet to `dst` leaving by `rt` may use (device MTU, route metric, learnt PMTU). */
 export function pathMtu(ns: NetNs, dev: NetDevice, dst: number, rt?: Rtable): number {
   let mtu = dev.mtu;
-  const m = rt?.metrics.get('mtu');
-  if (m && m < mtu) mtu = m;
-  const p = ns.inet.pmtuFor(dst);
-  if (p && p < mtu) mtu = p;
+  if (rt !== undefined && rt.metrics.size !== 0) {
+    const m = rt.metrics.get('mtu');
+    if (m && m < mtu) mtu = m;
+  }
+  if (ns.inet.pmtu.size !== 0) {
+    const p = ns.inet.pmtuFor(dst);
+    if (p && p < mtu) mtu = p;
+  }
   return mtu;
 }
 
@@ -82,6 +86,8 @@ export function ipSendLocal(ns: NetNs, req: LocalSend): SendResult {
   const df = pmtudisc === 'want' || pmtudisc === 'do' || pmtudisc === 'probe';
   // PMTUDISC_DO and PROBE may not fragment locally: EMSGSIZE, reported with the MTU.
   if ((pmtudisc === 'do' || pmtudisc === 'probe') && total > mtu) return { error: -EMSGSIZE, mtu, src: rt.src };
+  // Even a datagram that may be fragmented cannot be larger than 64 KiB (still reported with the MTU).
+  if (total > 0xffff) return { error: -EMSGSIZE, mtu, src: rt.src };
   const pool = ns.world.net.pool;
   const slot = pool.alloc(total);
   const b = pool.data[slot];
@@ -133,13 +139,19 @@ export function ipOutput(ns: NetNs, slot: number, rt: Rtable, ignoreDf: boolean)
       pool.release(slot);
       return;
     }
-    const n = fragment(pool, slot, mtu, (f) => finishOutput2(ns, f, rt));
-    snmp[IP_FRAG_OKS]++;
-    snmp[IP_FRAG_CREATES] += n;
-    pool.release(slot);
+    fragmentOutput(ns, slot, rt, mtu);
     return;
   }
   finishOutput2(ns, slot, rt);
+}
+
+/** ip_fragment: kept out of ipOutput so its closure is not allocated for every packet. */
+function fragmentOutput(ns: NetNs, slot: number, rt: Rtable, mtu: number): void {
+  const snmp = ns.inet.snmp.ip;
+  const n = fragment(ns.world.net.pool, slot, mtu, (f) => finishOutput2(ns, f, rt));
+  snmp[IP_FRAG_OKS]++;
+  snmp[IP_FRAG_CREATES] += n;
+  ns.world.net.pool.release(slot);
 }
 
 /** ip_finish_output2: counted as transmitted, then to the neighbour (ARP) layer. */

@@ -6,6 +6,8 @@ import type { Neighbour } from './neigh.ts';
 import { IcmpRateLimit } from './ratelimit.ts';
 import { Reassembler } from './reassembly.ts';
 import type { RawSocket } from './raw.ts';
+import type { NetDevice } from '../device.ts';
+import type { Rtable } from './rtable.ts';
 import { IP_REASM_FAILS, IP_REASM_OKS, IP_REASM_REQDS, IP_REASM_TIMEOUT, Snmp } from './snmp.ts';
 
 /** A path MTU learnt from "fragmentation needed" (a route cache exception). */
@@ -14,6 +16,10 @@ export interface PmtuException {
   /** Virtual time (ms) it expires (mtu_expires, 600 s). */
   expires: number;
 }
+
+/** Slots of the forwarding cache: it starts small (a namespace costs little) and doubles up to the maximum. */
+const FWD_MIN_SLOTS = 256;
+const FWD_MAX_SLOTS = 1 << 17;
 
 export class Ipv4Stack {
   readonly snmp = new Snmp();
@@ -25,6 +31,27 @@ export class Ipv4Stack {
   readonly rawSockets: RawSocket[] = [];
   /** Learnt path MTUs by destination (as int32). */
   readonly pmtu = new Map<number, PmtuException>();
+  /**
+   * Forwarding route cache, for the common case where the input route depends on nothing but
+   * the input device and the destination (no policy rules, no reverse-path filter, no
+   * redirect): an open-addressing table in typed arrays from (ifindex, destination) to one
+   * shared route per FIB entry. Lookups allocate nothing; the table is emptied whenever routes,
+   * addresses or sysctls change.
+   */
+  private fwdDst = new Int32Array(FWD_MIN_SLOTS);
+  private fwdIf = new Int32Array(FWD_MIN_SLOTS);
+  /** Index + 1 into fwdRoutes; 0 = empty slot. */
+  private fwdVal = new Int32Array(FWD_MIN_SLOTS);
+  private fwdMask = FWD_MIN_SLOTS - 1;
+  private readonly fwdRoutes: Rtable[] = [];
+  private readonly fwdRouteIndex = new Map<unknown, number>();
+  private fwdEntries = 0;
+  private fwdStamp = -1;
+  private fwdSysctlStamp = -1;
+  private fwdEligible = false;
+  /** Local addresses (int32), for the cached path's martian-source check. */
+  private readonly localAddrs = new Set<number>();
+
   /** The error reporter for reassembly timeouts, set by the ICMP code. */
   reasmTimedOut: (firstSlot: number) => void = () => {};
 
@@ -48,6 +75,96 @@ export class Ipv4Stack {
         else ip[IP_REASM_TIMEOUT]++;
       },
     }, () => 1000 * Number(ns.sysctl.get('net.ipv4.ipfrag_time') ?? 30));
+  }
+
+  private revalidate(): void {
+    const ns = this.ns;
+    if (this.fwdStamp === ns.ipv4.generation && this.fwdSysctlStamp === ns.sysctl.generation) return;
+    this.flushForward();
+    this.fwdStamp = ns.ipv4.generation;
+    this.fwdSysctlStamp = ns.sysctl.generation;
+    this.localAddrs.clear();
+    for (const a of ns.ipv4.devinet.all()) this.localAddrs.add(a.local | 0);
+    this.fwdEligible = !ns.ipv4.rules.custom && !ns.ipv4.customLocalRoutes &&
+      Number(ns.sysctl.get('net.ipv4.conf.all.rp_filter') ?? 0) === 0 &&
+      Number(ns.sysctl.get('net.ipv4.conf.all.accept_local') ?? 0) === 0;
+  }
+
+  private flushForward(): void {
+    this.fwdVal.fill(0);
+    this.fwdRoutes.length = 0;
+    this.fwdRouteIndex.clear();
+    this.fwdEntries = 0;
+  }
+
+  private slotOf(ifindex: number, dst: number): number {
+    const h = Math.imul(dst ^ Math.imul(ifindex, 0x27d4eb2d), 0x9e3779b1);
+    return (h ^ (h >>> 15)) & this.fwdMask;
+  }
+
+  /** Doubles the table (or empties it at the maximum size). */
+  private growForward(): void {
+    const size = this.fwdVal.length;
+    if (size >= FWD_MAX_SLOTS) {
+      this.flushForward();
+      return;
+    }
+    const [dsts, ifs, vals] = [this.fwdDst, this.fwdIf, this.fwdVal];
+    this.fwdDst = new Int32Array(size * 2);
+    this.fwdIf = new Int32Array(size * 2);
+    this.fwdVal = new Int32Array(size * 2);
+    this.fwdMask = size * 2 - 1;
+    for (let j = 0; j < size; j++) {
+      if (vals[j] === 0) continue;
+      let i = this.slotOf(ifs[j], dsts[j]);
+      while (this.fwdVal[i] !== 0) i = (i + 1) & this.fwdMask;
+      this.fwdDst[i] = dsts[j];
+      this.fwdIf[i] = ifs[j];
+      this.fwdVal[i] = vals[j];
+    }
+  }
+
+  /** A cached forwarding route for a packet from `src` to `dst` arriving on `dev`, if any. */
+  cachedForward(dev: NetDevice, dst: number, src: number): Rtable | undefined {
+    this.revalidate();
+    if (!this.fwdEligible || this.fwdEntries === 0) return undefined;
+    const ifindex = dev.ifindex;
+    const d = dst | 0;
+    let i = this.slotOf(ifindex, d);
+    for (;;) {
+      const v = this.fwdVal[i];
+      if (v === 0) return undefined;
+      if (this.fwdDst[i] === d && this.fwdIf[i] === ifindex) {
+        // The source must not be one the kernel rejects (ours, multicast, broadcast, 0/8, 127/8).
+        const top = src >>> 24;
+        if (top === 0 || top === 127 || top >= 224 || this.localAddrs.has(src | 0)) return undefined;
+        const rt = this.fwdRoutes[v - 1];
+        return rt.dev.ns === this.ns ? rt : undefined;
+      }
+      i = (i + 1) & this.fwdMask;
+    }
+  }
+
+  /** Remembers a forwarding input route if it depends on the input device and destination alone. */
+  cacheForward(dev: NetDevice, dst: number, rt: Rtable, redirect: boolean): void {
+    if (!this.fwdEligible || rt.type !== 'unicast' || rt.error || redirect || rt.dev === dev || !rt.fib) return;
+    if (Number(this.ns.sysctl.get(`net.ipv4.conf.${dev.name}.rp_filter`) ?? 0) !== 0) return;
+    if (this.fwdEntries * 2 >= this.fwdVal.length) this.growForward();
+    // One shared route per FIB entry and input device: routes differ only by their next hop.
+    const key = rt.fib.route;
+    let idx = this.fwdRouteIndex.get(key);
+    if (idx === undefined || this.fwdRoutes[idx].iif !== rt.iif) {
+      idx = this.fwdRoutes.length;
+      this.fwdRoutes.push(rt);
+      this.fwdRouteIndex.set(key, idx);
+    }
+    const d = dst | 0;
+    let i = this.slotOf(dev.ifindex, d);
+    while (this.fwdVal[i] !== 0 && !(this.fwdDst[i] === d && this.fwdIf[i] === dev.ifindex)) i = (i + 1) & this.fwdMask;
+    if (this.fwdVal[i] === 0) this.fwdEntries++;
+    this.fwdDst[i] = d;
+    this.fwdIf[i] = dev.ifindex;
+    this.fwdVal[i] = idx + 1;
   }
 
   /** The learnt path MTU to `dst`, if one is in force. */

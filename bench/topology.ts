@@ -1,0 +1,36 @@
+// Topologies for the packet-path benchmarks, built through the same command interpreter users
+// run, and an injector that pushes 64-byte frames into a veth and runs the delivery queue.
+import type { NetDevice } from '../src/kernel/device.ts';
+import type { World } from '../src/kernel/world.ts';
+import { runScenario } from '../src/scenario/run.ts';
+
+export async function build(script: string): Promise<World> {
+  const r = await runScenario(script, { file: 'bench' });
+  if (r.status !== 0) throw new Error(`bench topology failed (${r.status}): ${r.stderr}`);
+  return r.world;
+}
+
+/** Sends `frames` (a 64-byte stride buffer) round-robin into `dev`, `n` at a time per batch. */
+export function injector(world: World, dev: NetDevice, frames: Uint8Array, frameLen: number, batch = 256): (n: number) => number {
+  const pool = world.net.pool;
+  const count = frames.length / frameLen;
+  let next = 0;
+  return (n: number) => {
+    let done = 0;
+    while (done < n) {
+      const k = Math.min(batch, n - done);
+      for (let i = 0; i < k; i++) {
+        const slot = pool.alloc(frameLen);
+        const b = pool.data[slot];
+        const o = pool.head[slot];
+        const src = next * frameLen;
+        for (let j = 0; j < frameLen; j++) b[o + j] = frames[src + j];
+        if (++next === count) next = 0;
+        world.net.xmit(slot, dev);
+      }
+      world.net.run();
+      done += k;
+    }
+    return n;
+  };
+}
