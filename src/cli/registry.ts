@@ -4,6 +4,7 @@ import { cat } from './cat.ts';
 import { ethtool } from './ethtool.ts';
 import { hostname } from './hostname.ts';
 import { ip } from './ip/ip.ts';
+import { iptables, iptablesRestore, iptablesSave } from './iptables/index.ts';
 import { nstat } from './nstat.ts';
 import { sysctl } from './sysctl.ts';
 
@@ -14,4 +15,7 @@ export const tools: ReadonlyMap<string, Tool> = new Map<string, Tool>([
   ['sysctl', sysctl],
   ['nstat', nstat],
   ['cat', cat],
+  ['iptables', iptables],
+  ['iptables-save', (ctx) => iptablesSave(ctx)],
+  ['iptables-restore', iptablesRestore],
 ]);

@@ -22,9 +22,14 @@ export interface FixtureCase {
   steps: FixtureStep[];
 }
 
-/** Parses the fixture format described in fixtures/ip/README.md. */
+/** Parses the fixture format described in fixtures/ip/README.md, from a file. */
 export function parseFixture(path: string): FixtureCase {
-  const lines = readFileSync(path, 'utf8').split('\n');
+  return parseFixtureText(readFileSync(path, 'utf8'));
+}
+
+/** Parses the fixture format described in fixtures/ip/README.md. */
+export function parseFixtureText(text: string): FixtureCase {
+  const lines = text.split('\n');
   if (lines[lines.length - 1] === '') lines.pop();
   const c: FixtureCase = { name: '', description: '', volatile: [], steps: [] };
   let cur: FixtureStep | undefined;
@@ -36,13 +41,15 @@ export function parseFixture(path: string): FixtureCase {
   lines.forEach((line, i) => {
     if (!cur && line.startsWith('# case: ')) c.name = line.slice(8);
     else if (!cur && line.startsWith('# description: ')) c.description = line.slice(15);
-    else if (!cur && line.startsWith('# volatile: ')) c.volatile = line.slice(12).split(/,\s*/);
+    else if (!cur && line.startsWith('# volatile: ')) c.volatile.push(...line.slice(12).split(/,\s*/));
+    else if (!cur && line.startsWith('# ')) return;
     else if (line.startsWith('$ ')) {
       finish();
       cur = { command: line.slice(2), stdout: '', stderr: '', status: 0, line: i + 1 };
       c.steps.push(cur);
     } else if (cur && line.startsWith('! exit=')) cur.status = Number(line.slice(7));
     else if (cur && line === '! stdout-no-eol') noEol = true;
+    else if (cur && line === '! stderr-no-eol') cur.stderr = cur.stderr.slice(0, -1);
     else if (cur && line.startsWith('!stderr: ')) cur.stderr += line.slice(9) + '\n';
     else if (cur && line === '!stderr:') cur.stderr += '\n';
     else if (cur) cur.stdout += line + '\n';

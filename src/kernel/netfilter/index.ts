@@ -1,0 +1,47 @@
+// IPv4 netfilter of one namespace: its five tables. Commands change a copy and commit it only
+// when every operation and every kernel check passed (iptables-nft's batches are atomic).
+import type { NetNs } from '../netns.ts';
+import { Table, TABLE_ORDER, type TableName } from './table.ts';
+
+export class NetfilterState {
+  readonly tables: Record<TableName, Table>;
+
+  constructor() {
+    this.tables = { raw: new Table('raw'), mangle: new Table('mangle'), filter: new Table('filter'), nat: new Table('nat'), security: new Table('security') };
+  }
+
+  table(name: TableName): Table {
+    return this.tables[name];
+  }
+
+  /** A deep copy, to run a batch on. */
+  clone(): NetfilterState {
+    const s = new NetfilterState();
+    for (const name of TABLE_ORDER) s.tables[name] = this.tables[name].clone();
+    return s;
+  }
+
+  /** Takes over the tables of a committed copy. */
+  commit(from: NetfilterState): void {
+    for (const name of TABLE_ORDER) this.tables[name] = from.tables[name];
+  }
+}
+
+const states = new WeakMap<NetNs, NetfilterState>();
+
+/** The namespace's netfilter state, made on first use (the lead will move it into NetNs). */
+export function netfilterOf(ns: NetNs): NetfilterState {
+  let s = states.get(ns);
+  if (!s) {
+    s = new NetfilterState();
+    states.set(ns, s);
+  }
+  return s;
+}
+
+export * from './types.ts';
+export * from './errors.ts';
+export * from './ops.ts';
+export { Chain, Table, HOOKS, TABLE_HOOKS, TABLE_ORDER, TABLE_PRIORITY, isTableName, cloneRule, type Hook, type TableName } from './table.ts';
+export { ruleEquals } from './compare.ts';
+export { checkRule, validateTable, isCompatTcpUdp } from './validate.ts';
