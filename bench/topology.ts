@@ -14,6 +14,11 @@ export async function build(script: string): Promise<World> {
 export function injector(world: World, dev: NetDevice, frames: Uint8Array, frameLen: number, batch = 256): (n: number) => number {
   const pool = world.net.pool;
   const count = frames.length / frameLen;
+  // Copy 32 bits at a time, as a NIC's DMA would fill the buffer (frames and slots are aligned).
+  const words = new Int32Array(frames.buffer, frames.byteOffset, frames.length >> 2);
+  const wordsPerFrame = frameLen >> 2;
+  let arena: Uint8Array | undefined;
+  let arenaWords = new Int32Array(0);
   let next = 0;
   return (n: number) => {
     let done = 0;
@@ -22,9 +27,13 @@ export function injector(world: World, dev: NetDevice, frames: Uint8Array, frame
       for (let i = 0; i < k; i++) {
         const slot = pool.alloc(frameLen);
         const b = pool.data[slot];
-        const o = pool.head[slot];
-        const src = next * frameLen;
-        for (let j = 0; j < frameLen; j++) b[o + j] = frames[src + j];
+        if (b !== arena) {
+          arena = b;
+          arenaWords = new Int32Array(b.buffer, b.byteOffset, b.length >> 2);
+        }
+        const dst = pool.head[slot] >> 2;
+        const src = next * wordsPerFrame;
+        for (let j = 0; j < wordsPerFrame; j++) arenaWords[dst + j] = words[src + j];
         if (++next === count) next = 0;
         world.net.xmit(slot, dev);
       }
