@@ -18,7 +18,7 @@ export function injector(world: World, dev: NetDevice, frames: Uint8Array, frame
   const words = new Int32Array(frames.buffer, frames.byteOffset, frames.length >> 2);
   const wordsPerFrame = frameLen >> 2;
   let arena: Uint8Array | undefined;
-  let arenaWords = new Int32Array(0);
+  let arenaWords: Int32Array = new Int32Array(0);
   let next = 0;
   return (n: number) => {
     let done = 0;
