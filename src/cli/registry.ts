@@ -6,6 +6,7 @@ import { hostname } from './hostname.ts';
 import { ip } from './ip/ip.ts';
 import { iptables, iptablesRestore, iptablesSave } from './iptables/index.ts';
 import { nstat } from './nstat.ts';
+import { ping } from './ping.ts';
 import { sysctl } from './sysctl.ts';
 
 export const tools: ReadonlyMap<string, Tool> = new Map<string, Tool>([
@@ -13,6 +14,7 @@ export const tools: ReadonlyMap<string, Tool> = new Map<string, Tool>([
   ['ethtool', ethtool],
   ['hostname', hostname],
   ['sysctl', sysctl],
+  ['ping', ping],
   ['nstat', nstat],
   ['cat', cat],
   ['iptables', iptables],

@@ -126,3 +126,28 @@ export async function runCommand(world: World, command: string): Promise<StepRes
   res.status = await run(splitWords(command), world.host);
   return res;
 }
+
+/**
+ * ping's volatile text masked: each reply's `time=… ms`, the statistics' `time NNNNms` and the
+ * numbers of the rtt min/avg/max/mdev line.
+ */
+export function maskPingTimes(text: string): string {
+  return text
+    .replace(/ time=[0-9.]+ ms/g, ' time=<t> ms')
+    .replace(/(packet loss, time )\d+ms$/gm, '$1<t>ms')
+    .replace(/^rtt min\/avg\/max\/mdev = [0-9.]+\/[0-9.]+\/[0-9.]+\/[0-9.]+ ms/gm, 'rtt min/avg/max/mdev = <rtt> ms');
+}
+
+/**
+ * What a case's `# volatile:` header allows to differ, masked in a command's output: for
+ * `ping: the time=... of each reply and the rtt min/avg/max/mdev line`, those numbers.
+ */
+export function maskVolatile(volatile: readonly string[], command: string, text: string): string {
+  if (!/(^| )ping /.test(command)) return text;
+  const ping = volatile.flatMap((v) => v.split(/;\s*/)).find((v) => v.startsWith('ping:'));
+  if (!ping) return text;
+  let out = text;
+  if (ping.includes('time=')) out = out.replace(/ time=[0-9.]+ ms/g, ' time=<t> ms');
+  if (ping.includes('rtt')) out = out.replace(/^rtt min\/avg\/max\/mdev = [0-9.]+\/[0-9.]+\/[0-9.]+\/[0-9.]+ ms/gm, 'rtt min/avg/max/mdev = <rtt> ms');
+  return out;
+}

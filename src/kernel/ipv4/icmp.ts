@@ -166,7 +166,10 @@ export function icmpRcv(ns: NetNs, slot: number, broadcast: boolean): void {
   const dst = u32(b, nh + 16);
   const tos = b[nh + 1];
   if (type === 8 || type === 13) {
-    if (broadcast && sysctlInt(ns, 'net.ipv4.icmp_echo_ignore_broadcasts', 1)) return;
+    if (broadcast && sysctlInt(ns, 'net.ipv4.icmp_echo_ignore_broadcasts', 1)) {
+      snmp.icmp[ICMP_IN_ERRORS]++;
+      return;
+    }
     if (type === 8 && sysctlInt(ns, 'net.ipv4.icmp_echo_ignore_all', 0)) return;
     // icmp_reply: from the address that was asked, with the request's whole TOS byte.
     const replySrc = broadcast ? 0 : dst;

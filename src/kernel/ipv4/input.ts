@@ -4,13 +4,14 @@
 import type { NetDevice } from '../device.ts';
 import { KernelError } from '../errors.ts';
 import type { NetNs } from '../netns.ts';
-import { PACKET_HOST, PACKET_OTHERHOST } from '../skb.ts';
+import { PACKET_HOST, PACKET_LOOPBACK, PACKET_OTHERHOST } from '../skb.ts';
 import { u32 } from '../../wire/bytes.ts';
 import { decIpv4Ttl, ipv4ChecksumOk } from '../../wire/ipv4.ts';
 import { RTCF_BROADCAST, RTCF_DOREDIRECT } from './constants.ts';
 import { icmpRcv, icmpSendError } from './icmp.ts';
 import { ipOutput, pathMtu } from './output.ts';
 import { routeInput, type Rtable } from './rtable.ts';
+import { inetAddrType } from './route-lookup.ts';
 import {
   IP_FORW_DATAGRAMS, IP_FRAG_FAILS, IP_IN_ADDR_ERRORS, IP_IN_DELIVERS, IP_IN_HDR_ERRORS,
   IP_IN_RECEIVES, IP_IN_UNKNOWN_PROTOS,
@@ -57,6 +58,14 @@ export function ipRcv(ns: NetNs, slot: number, dev: NetDevice): void {
   pool.iif[slot] = dev;
   const dst = u32(b, nh + 16);
   const src = u32(b, nh + 12);
+  // A packet looped back by this host still has the route it was sent with (loopback_xmit
+  // keeps its dst): no input route, so no martian checks; only local destinations are taken.
+  if (dev.isLoopback) {
+    const type = inetAddrType(ns, dst);
+    if (type === 'local' || type === 'broadcast' || type === 'multicast') ipLocalDeliver(ns, slot, type !== 'local');
+    else pool.release(slot);
+    return;
+  }
   // The forwarding fast path: a cached route that depends on the destination alone.
   const cached = ns.inet.cachedForward(dev, dst, src);
   if (cached !== undefined) {
@@ -117,6 +126,29 @@ function ipError(ns: NetNs, slot: number, rt: Rtable): void {
   pool.release(slot);
 }
 
+/**
+ * ip_rcv for a broadcast this host sent, looped back to itself by ip_mc_output
+ * (dev_loopback_xmit): it comes in on the sending device as PACKET_LOOPBACK with its output
+ * route (broadcast, local) still attached, so it is counted and delivered locally without an
+ * input route. Captures never see it. Consumes the slot.
+ */
+export function ipRcvLoopedBroadcast(ns: NetNs, slot: number, dev: NetDevice): void {
+  const pool = ns.world.net.pool;
+  const b = pool.data[slot];
+  const nh = pool.nh[slot];
+  const total = (b[nh + 2] << 8) | b[nh + 3];
+  ns.inet.snmp.ip[IP_IN_RECEIVES]++;
+  const ext = ns.inet.snmp.ipExt;
+  ext[IPEXT_IN_OCTETS] += total;
+  ext[IPEXT_IN_NOECT + (b[nh + 1] & 3)]++;
+  ext[IPEXT_IN_BCAST_PKTS]++;
+  ext[IPEXT_IN_BCAST_OCTETS] += total;
+  pool.len[slot] = nh - pool.head[slot] + total;
+  pool.iif[slot] = dev;
+  pool.pktType[slot] = PACKET_LOOPBACK;
+  ipLocalDeliver(ns, slot, true);
+}
+
 /** ip_local_deliver: reassembly, then the protocol. */
 function ipLocalDeliver(ns: NetNs, slot: number, broadcast: boolean): void {
   const pool = ns.world.net.pool;
@@ -166,6 +198,9 @@ function ipForward(ns: NetNs, slot: number, rt: Rtable): void {
     icmpSendError(ns, slot, 11, 0, 0);
     return drop(ns, slot, IP_IN_HDR_ERRORS);
   }
+  // ForwDatagrams (IPSTATS_MIB_INFORWDATAGRAMS) counts what passed the TTL check, even if
+  // it then fails the MTU check (recorded: frag-needed, r1).
+  snmp[IP_FORW_DATAGRAMS]++;
   const total = (b[nh + 2] << 8) | b[nh + 3];
   const dst = u32(b, nh + 16);
   const mtu = pathMtu(ns, rt.dev, dst, rt);
@@ -180,7 +215,6 @@ function ipForward(ns: NetNs, slot: number, rt: Rtable): void {
     // ip_rt_send_redirect: the gateway for this destination is on the sender's own link.
     sendRedirect(ns, slot, rt);
   }
-  snmp[IP_FORW_DATAGRAMS]++;
   ipOutput(ns, slot, rt, false);
 }
 

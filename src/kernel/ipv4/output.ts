@@ -7,6 +7,7 @@ import { setU16, setU32 } from '../../wire/bytes.ts';
 import { updateIpv4Checksum } from '../../wire/ipv4.ts';
 import { RTCF_BROADCAST, RTCF_MULTICAST } from './constants.ts';
 import { fragment } from './fragment.ts';
+import { ipRcvLoopedBroadcast } from './input.ts';
 import { icmpOutCount } from './icmp.ts';
 import { NEIGH_BROADCAST, NEIGH_MULTICAST, NEIGH_UNICAST, neighOutput } from './arp.ts';
 import type { Rtable } from './rtable.ts';
@@ -133,6 +134,8 @@ export function ipOutput(ns: NetNs, slot: number, rt: Rtable, ignoreDf: boolean)
   const dst = ((b[nh + 16] << 24) | (b[nh + 17] << 16) | (b[nh + 18] << 8) | b[nh + 19]) >>> 0;
   const mtu = pathMtu(ns, rt.dev, dst, rt);
   const snmp = ns.inet.snmp.ip;
+  // ip_mc_output: a broadcast this host sends goes to itself too, whole, before any fragmenting.
+  if (!rt.input && rt.flags & RTCF_BROADCAST && !rt.dev.isLoopback) ipRcvLoopedBroadcast(ns, pool.clone(slot), rt.dev);
   if (total > mtu) {
     if ((b[nh + 6] & 0x40) && !ignoreDf) {
       snmp[IP_FRAG_FAILS]++;
