@@ -14,24 +14,12 @@ import { fibLookup, inetAddrType } from './route-lookup.ts';
 
 export type RouteChangeMode = InsertMode;
 
-/** What `ip route add` sends (an rtmsg with its attributes). */
-export interface RouteSpec {
-  table: number;
-  type: RouteType;
-  dst: number;
-  len: number;
-  tos: number;
-  priority: number;
-  protocol: number;
-  scope: number;
-  prefsrc: number;
-  gateway: number;
-  dev: NetDevice | undefined;
+/** What `ip route add` sends (an rtmsg with its attributes): a route's fields, plus `onlink`. */
+export type RouteSpec = Pick<FibRoute, 'table' | 'type' | 'dst' | 'len' | 'tos' | 'priority' | 'protocol' | 'scope' | 'prefsrc' | 'gateway' | 'dev' | 'metrics'> & {
   onlink: boolean;
-  metrics: Map<string, number>;
   metricsLock?: number;
   realms?: number;
-}
+};
 
 function checkKey(dst: number, len: number): void {
   if (len > 32) throw new KernelError(EINVAL, 'Invalid prefix length');
