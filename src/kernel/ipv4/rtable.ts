@@ -60,8 +60,15 @@ function dscpOf(tos: number | undefined): number {
 /** rt_set_nexthop + the rest of rt_dst_alloc's fields. */
 function makeRt(res: FibResult | undefined, withNexthop: boolean, fields: Pick<Rtable, 'input' | 'type' | 'flags' | 'dev' | 'src' | 'iif'>): Rtable {
   const fi = withNexthop ? res?.route : undefined;
+  // Every field written out in one order (no spread): all routes share one hidden class, so
+  // the packet path's property reads stay monomorphic.
   return {
-    ...fields,
+    input: fields.input,
+    type: fields.type,
+    flags: fields.flags,
+    dev: fields.dev,
+    src: fields.src,
+    iif: fields.iif,
     gateway: fi && fi.gateway && fi.nhScope === RT_SCOPE_LINK ? fi.gateway : 0,
     error: 0,
     table: res?.table ?? 0,
