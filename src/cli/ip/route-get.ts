@@ -134,7 +134,7 @@ export function routeGet(ctx: IpContext, argv: string[]): number {
       return fibMsg(ctx.ns, rt.fib.route, rt.fib.table);
     }
     const m = rtMsg(ctx.ns, rt, { dst: g.dst, src, mark: g.mark, uid: g.uid });
-    if (ctx.opts.stats) m.cacheinfo = { users: rt.input ? 1 : 2 };
+    if (ctx.opts.stats) m.cacheinfo = { ...m.cacheinfo, users: rt.input ? 1 : 2 };
     return m;
   });
   const m = answer(g.src);

@@ -43,7 +43,7 @@ export interface RouteMsg {
   uid: number | undefined;
   iif: string | undefined;
   /** RTA_CACHEINFO users for `ip -s route get`. */
-  cacheinfo: { users: number } | undefined;
+  cacheinfo: { users: number; expires?: number } | undefined;
   /** RTA_PREF (IPv6 router preference), printed as `pref medium`. */
   pref: string | undefined;
   /** The IPv4 key fields, for filtering. */
@@ -111,7 +111,19 @@ export function rtMsg(ns: NetNs, rt: Rtable, req: GetRequest): RouteMsg {
     mark: req.mark || undefined, uid: rt.input ? undefined : req.uid ?? 0,
     iif: rt.input ? ns.deviceByIndex(rt.iif)?.name : undefined, cacheinfo: undefined, pref: undefined,
     dst4: req.dst, src4: req.src, gateway4: rt.gateway, prefsrc4: rt.src, oif: rt.dev.ifindex,
+    ...pmtuException(ns, rt, req.dst),
   };
+}
+
+/** A learnt path MTU (route cache exception) shows as `expires Nsec` and an `mtu` metric. */
+function pmtuException(ns: NetNs, rt: Rtable, dst: number): Partial<RouteMsg> {
+  if (rt.input) return {};
+  const mtu = ns.inet.pmtuFor(dst);
+  const e = ns.inet.pmtu.get(dst | 0);
+  if (!mtu || !e) return {};
+  const metrics = new Map(rt.metrics);
+  metrics.set('mtu', mtu);
+  return { metrics, cacheinfo: { users: rt.input ? 1 : 2, expires: Math.floor((e.expires - ns.world.now()) / 1000) } };
 }
 
 const RT_FLAGS: Array<[number, string]> = [
@@ -244,6 +256,7 @@ export function printRoute(p: Printer, m: RouteMsg, f: RoutePrintFilter, o: Rout
   if (m.uid !== undefined) p.any('uid', `uid ${m.uid} `, m.uid);
   if (m.family === 'inet') {
     if (cloned) printCacheFlags(p, m.flags);
+    if (m.cacheinfo?.expires !== undefined) p.any('expires', `expires ${m.cacheinfo.expires}sec `, m.cacheinfo.expires);
     if (m.cacheinfo && o.stats) p.any('users', `users ${m.cacheinfo.users} `, m.cacheinfo.users);
   }
   printMetrics(p, m);
