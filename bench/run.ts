@@ -4,9 +4,10 @@ import { writeFileSync } from 'node:fs';
 import { Command } from 'commander';
 import { formatResult, measure, type Benchmark, type BenchResult } from './harness.ts';
 import { decodeBenchmarks } from './decode.ts';
+import { l2Benchmarks } from './l2.ts';
 import { l3Benchmarks } from './l3.ts';
 
-const all: Benchmark[] = [...l3Benchmarks, ...decodeBenchmarks];
+const all: Benchmark[] = [...l2Benchmarks, ...l3Benchmarks, ...decodeBenchmarks];
 
 const program = new Command('bench')
   .description('nslab hot-path benchmarks')

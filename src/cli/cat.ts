@@ -4,6 +4,7 @@
 import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import type { NetNs } from '../kernel/netns.ts';
+import { bridgeSysfs } from '../kernel/bridge/sysfs.ts';
 import type { Tool } from './tool.ts';
 
 /** The content of an emulated file, or undefined when the path is not one. */
@@ -20,6 +21,7 @@ export function procFile(ns: NetNs, path: string): string | undefined {
   if (m) {
     const dev = ns.device(m[1]);
     if (!dev) return undefined;
+    if (m[2].startsWith('bridge/') || m[2].startsWith('brport/')) return bridgeSysfs(dev, m[2]);
     const mac = [...dev.mac].map((x) => x.toString(16).padStart(2, '0')).join(':');
     const files: Record<string, string | number> = {
       ifindex: dev.ifindex, iflink: dev.iflink(), mtu: dev.mtu, address: mac, tx_queue_len: dev.txqueuelen,

@@ -40,8 +40,10 @@ program
   .argument('<script>', 'the script file (- reads it from standard input)')
   .argument('[args...]', 'positional parameters for the script ($1, $2, ...)')
   .option('--seed <n>', 'seed for everything Linux randomises (MACs, IP IDs, timers)', seedOf, 1)
-  .action(async (script: string, args: string[], o: { seed: number }) => {
-    process.exitCode = await runFile(script, args, { seed: o.seed });
+  .option('--pcap-dir <dir>', 'write one pcap per interface, <netns>_<ifname>.pcap, into this directory')
+  .option('--pcapng <file>', 'write every interface into one pcapng file (interfaces named <netns>/<ifname>)')
+  .action(async (script: string, args: string[], o: { seed: number; pcapDir?: string; pcapng?: string }) => {
+    process.exitCode = await runFile(script, args, { seed: o.seed, pcapDir: o.pcapDir, pcapng: o.pcapng });
   });
 
 program

@@ -39,6 +39,8 @@ export const nstat: Tool = (ctx) => {
     print(name);
     // IcmpMsg counters exist only for the types seen; they follow the Icmp group.
     if (name === 'IcmpOutAddrMaskReps') for (const k of counters.keys()) if (k.startsWith('IcmpMsg')) print(k);
+    // Likewise the per-type ICMPv6 counters (Icmp6OutType143 for MLDv2 reports) follow Icmp6's.
+    if (name === 'Icmp6OutMLDv2Reports') for (const k of counters.keys()) if (/^Icmp6(In|Out)Type\d+$/.test(k)) print(k);
   }
   ctx.io.out(out);
   return 0;

@@ -1,5 +1,7 @@
 // The emulated commands, by name.
 import type { Tool } from './tool.ts';
+import { bridge } from './bridge.ts';
+import { brctl } from './brctl.ts';
 import { cat } from './cat.ts';
 import { ethtool } from './ethtool.ts';
 import { hostname } from './hostname.ts';
@@ -8,6 +10,7 @@ import { iptables, iptablesRestore, iptablesSave } from './iptables/index.ts';
 import { nstat } from './nstat.ts';
 import { ping } from './ping.ts';
 import { sysctl } from './sysctl.ts';
+import { tcpdump } from './tcpdump.ts';
 
 export const tools: ReadonlyMap<string, Tool> = new Map<string, Tool>([
   ['ip', ip],
@@ -15,9 +18,12 @@ export const tools: ReadonlyMap<string, Tool> = new Map<string, Tool>([
   ['hostname', hostname],
   ['sysctl', sysctl],
   ['ping', ping],
+  ['tcpdump', tcpdump],
   ['nstat', nstat],
   ['cat', cat],
   ['iptables', iptables],
   ['iptables-save', (ctx) => iptablesSave(ctx)],
   ['iptables-restore', iptablesRestore],
+  ['bridge', bridge],
+  ['brctl', brctl],
 ]);

@@ -4,10 +4,20 @@ import { dirname, resolve } from 'node:path';
 import { createInterface } from 'node:readline';
 import { openSession, runScenario } from '../scenario/run.ts';
 import { ScriptError } from '../scenario/shell/index.ts';
+import { StormError } from '../kernel/scheduler.ts';
 
 export interface RunOptions {
   seed?: number;
+  /** --pcap-dir: one classic pcap per interface. */
+  pcapDir?: string;
+  /** --pcapng: one pcapng file for every interface. */
+  pcapng?: string;
 }
+
+const ERRNO_TEXT: Record<string, string> = {
+  ENOENT: 'No such file or directory', EACCES: 'Permission denied', ENOTDIR: 'Not a directory',
+  EISDIR: 'Is a directory', EEXIST: 'File exists', EROFS: 'Read-only file system', ENOSPC: 'No space left on device',
+};
 
 const stream = (which: 'stdout' | 'stderr', text: string): void => {
   (which === 'stdout' ? process.stdout : process.stderr).write(text);
@@ -24,12 +34,24 @@ export async function runFile(file: string, args: readonly string[], opts: RunOp
   }
   try {
     const cwd = file === '-' ? process.cwd() : dirname(resolve(file));
-    const r = await runScenario(source, { seed: opts.seed, file: file === '-' ? 'nslab' : file, cwd, args, onOutput: stream });
+    const r = await runScenario(source, {
+      seed: opts.seed, file: file === '-' ? 'nslab' : file, cwd, args, onOutput: stream, pcapDir: opts.pcapDir, pcapng: opts.pcapng,
+    });
     return r.status;
   } catch (e) {
     if (e instanceof ScriptError) {
       process.stderr.write(e.message + '\n');
       return e.status;
+    }
+    // A forwarding loop flooded the world: the run stops there (the report names the loop).
+    if (e instanceof StormError) {
+      process.stderr.write(`nslab run: ${e.message}\n`);
+      return 1;
+    }
+    // A capture file that cannot be written (--pcap-dir, --pcapng).
+    if (e instanceof Error && 'code' in e && 'path' in e) {
+      process.stderr.write(`nslab run: ${String(e.path)}: ${ERRNO_TEXT[String(e.code)] ?? e.message}\n`);
+      return 1;
     }
     throw e;
   }

@@ -2,6 +2,7 @@
 // the bridge extend it.
 import { EADDRNOTAVAIL, EINVAL, KernelError } from './errors.ts';
 import type { NetNs } from './netns.ts';
+import type { BridgePort } from './bridge/port.ts';
 
 export const IFF_UP = 0x1;
 export const IFF_BROADCAST = 0x2;
@@ -72,6 +73,9 @@ export function emptyStats(): LinkStats {
 
 export type DeviceKind = 'loopback' | 'veth' | 'bridge' | 'dummy' | 'vlan';
 
+/** The netdevice notifier events a master (a bridge) hears about its ports and itself. */
+export type NetdevEvent = 'up' | 'down' | 'change' | 'changeaddr' | 'changemtu' | 'unregister';
+
 /** Minimum MTU of Ethernet devices (ETH_MIN_MTU) and maximum (ETH_MAX_MTU). */
 export const ETH_MIN_MTU = 68;
 export const ETH_MAX_MTU = 65535;
@@ -119,6 +123,8 @@ export abstract class NetDevice {
   readonly taps: Array<(frame: Uint8Array, direction: number, dev: NetDevice, timeMs: number) => void> = [];
   /** The bridge this device is a port of. */
   master: NetDevice | undefined;
+  /** Its port in that bridge (the rx_handler_data of a bridge port). */
+  brPort: BridgePort | undefined;
   /** Sizes `ip -d link` shows. */
   gsoMaxSize = 65536;
   gsoMaxSegs = 65535;
@@ -199,9 +205,10 @@ export abstract class NetDevice {
 
   /** Flags as the kernel reports them (dev_get_flags): RUNNING follows the operstate, LOWER_UP the carrier. */
   reportedFlags(): number {
-    let f = this.flags & ~(IFF_PROMISC | IFF_ALLMULTI | IFF_RUNNING | IFF_LOWER_UP | IFF_DORMANT);
-    if (this.promiscuity > 0) f |= IFF_PROMISC;
-    if (this.allmulti > 0) f |= IFF_ALLMULTI;
+    // dev_get_flags: PROMISC and ALLMULTI as the user asked for them (gflags), not the counters
+    // (a bridge port is promiscuous without showing it).
+    let f = (this.flags & ~(IFF_PROMISC | IFF_ALLMULTI | IFF_RUNNING | IFF_LOWER_UP | IFF_DORMANT)) |
+      (this.gflags & (IFF_PROMISC | IFF_ALLMULTI));
     if (this.up) {
       if (this.operState === 'UP' || this.operState === 'UNKNOWN') f |= IFF_RUNNING;
       if (this.carrierOn) f |= IFF_LOWER_UP;
@@ -255,6 +262,9 @@ export abstract class NetDevice {
 
   /** ndo_del_slave. */
   delSlave?(port: NetDevice): void;
+
+  /** A master's netdevice notifier: events of its ports, and of itself. */
+  notifierCall?(dev: NetDevice, event: NetdevEvent): void;
 
   /** Called when the device leaves its namespace for good (deleted). */
   destroy(): void {}

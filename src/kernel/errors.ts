@@ -4,12 +4,15 @@
 export const EPERM = 1;
 export const ENOENT = 2;
 export const ESRCH = 3;
+export const ENXIO = 6;
 export const EACCES = 13;
 export const EBUSY = 16;
 export const EEXIST = 17;
 export const ENODEV = 19;
 export const EINVAL = 22;
 export const ERANGE = 34;
+export const ELOOP = 40;
+export const EXFULL = 54;
 export const EOPNOTSUPP = 95;
 export const EAFNOSUPPORT = 97;
 export const EADDRINUSE = 98;
@@ -25,12 +28,15 @@ const STRERROR: Record<number, string> = {
   [EPERM]: 'Operation not permitted',
   [ENOENT]: 'No such file or directory',
   [ESRCH]: 'No such process',
+  [ENXIO]: 'No such device or address',
   [EACCES]: 'Permission denied',
   [EBUSY]: 'Device or resource busy',
   [EEXIST]: 'File exists',
   [ENODEV]: 'No such device',
   [EINVAL]: 'Invalid argument',
   [ERANGE]: 'Numerical result out of range',
+  [ELOOP]: 'Too many levels of symbolic links',
+  [EXFULL]: 'Exchange full',
   [EOPNOTSUPP]: 'Operation not supported',
   [EAFNOSUPPORT]: 'Address family not supported by protocol',
   [EADDRINUSE]: 'Address already in use',

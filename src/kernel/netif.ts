@@ -33,6 +33,8 @@ export class Net {
   };
   /** Frames handed to a bridge port's master (set by the bridge). */
   bridgeRx: ((slot: number, port: NetDevice) => void) | undefined;
+  /** A bridge device's transmit (br_dev_xmit; set by the bridge). */
+  bridgeXmit: ((slot: number, br: NetDevice) => void) | undefined;
 
   constructor(private readonly now: () => number) {
     this.sched.deliver = (slot, dev) => this.receive(slot, dev);
@@ -40,7 +42,7 @@ export class Net {
   }
 
   /** Calls every tap of `dev` with the frame (copying only when someone listens). */
-  private tap(slot: number, dev: NetDevice, direction: number): void {
+  tap(slot: number, dev: NetDevice, direction: number): void {
     const taps = dev.taps;
     const p = this.pool;
     const frame = p.data[slot].subarray(p.head[slot], p.head[slot] + p.len[slot]);
@@ -66,6 +68,10 @@ export class Net {
         return;
       case 'loopback':
         this.loopbackXmit(slot, dev);
+        return;
+      case 'bridge':
+        if (dev.taps.length) this.tap(slot, dev, TAP_OUT);
+        this.bridgeXmit!(slot, dev);
         return;
       default:
         if (dev.taps.length) this.tap(slot, dev, TAP_OUT);
@@ -127,8 +133,8 @@ export class Net {
       // eth_type_trans: who the frame is for.
       if (b[o] & 1) {
         const bcast = (b[o] & b[o + 1] & b[o + 2] & b[o + 3] & b[o + 4] & b[o + 5]) === 0xff;
+        // The multicast counter is the driver's: veth keeps none (the bridge counts its own).
         p.pktType[slot] = bcast ? PACKET_BROADCAST : PACKET_MULTICAST;
-        if (!bcast) dev.stats.multicast++;
       } else {
         const m = dev.mac;
         p.pktType[slot] = b[o] === m[0] && b[o + 1] === m[1] && b[o + 2] === m[2] && b[o + 3] === m[3] &&
@@ -151,6 +157,7 @@ export class Net {
     p.nh[slot] = o + ETH_HLEN;
     if (type === 0x0800) this.handlers.ipv4(slot, dev);
     else if (type === 0x0806) this.handlers.arp(slot, dev);
+    else if (type <= 1500) p.release(slot); // 802.3 + LLC: llc_rcv (loaded with the bridge) drops what it has no SAP for
     else {
       dev.stats.rxDropped++;
       p.release(slot);

@@ -2,6 +2,7 @@
 // gives other namespaces (nsids).
 import {
   IFF_ALLMULTI, IFF_DEBUG, IFF_LOOPBACK, IFF_MULTICAST, IFF_NOARP, IFF_NOTRAILERS, IFF_PROMISC, IFF_UP, type NetDevice,
+  type NetdevEvent,
 } from './device.ts';
 
 const IFF_PORTSEL = 0x2000;
@@ -124,6 +125,7 @@ export class NetNs {
     this.devices.set(dev.ifindex, dev);
     this.byName.set(dev.name, dev);
     this.sysctl.addDevice(dev.name, (dev.flags & IFF_LOOPBACK) !== 0);
+    for (const f of this.world.deviceListeners) f(dev, this, true);
   }
 
   /**
@@ -132,12 +134,14 @@ export class NetNs {
    */
   unregister(dev: NetDevice, moving = false): void {
     if (dev.up) this.setDown(dev);
+    this.netdevEvent(dev, 'unregister');
     if (!moving) this.world.linkwatch.forget(dev);
     this.ipv4.devGone(dev);
     this.addrconf.devDown(dev);
     this.devices.delete(dev.ifindex);
     this.byName.delete(dev.name);
     this.sysctl.removeDevice(dev.name);
+    for (const f of this.world.deviceListeners) f(dev, this, false);
   }
 
   /** dev_change_name. Linux 6.18 renames running devices too. */
@@ -176,8 +180,15 @@ export class NetNs {
       }
       this.ipv4.devUp(dev);
       this.addrconf.devUp(dev);
+      this.netdevEvent(dev, 'up');
       this.notifyLink(dev);
     });
+  }
+
+  /** call_netdevice_notifiers, for the listeners nslab has: the device's master (a bridge) and the device. */
+  private netdevEvent(dev: NetDevice, event: NetdevEvent): void {
+    dev.master?.notifierCall?.(dev, event);
+    dev.notifierCall?.(dev, event);
   }
 
   /** dev_close: ndo_stop, then NETDEV_DOWN (routes through the device go, IPv6 addresses go). */
@@ -187,6 +198,7 @@ export class NetNs {
       dev.stop();
       this.ipv4.devDown(dev);
       this.addrconf.devDown(dev);
+      this.netdevEvent(dev, 'down');
       this.notifyLink(dev);
     });
   }
@@ -221,6 +233,7 @@ export class NetNs {
     dev.validateMtu(mtu);
     this.world.rtnl(() => {
       dev.mtu = mtu;
+      this.netdevEvent(dev, 'changemtu');
       this.notifyLink(dev);
     });
   }
@@ -229,6 +242,7 @@ export class NetNs {
   setMacAddress(dev: NetDevice, mac: Uint8Array): void {
     this.world.rtnl(() => {
       dev.setMacAddress(mac);
+      this.netdevEvent(dev, 'changeaddr');
       this.notifyLink(dev);
     });
   }
@@ -289,6 +303,7 @@ export class NetNs {
     // Carrier lost: every neighbour of the device but the permanent ones goes (neigh_carrier_down).
     if (dev.up && !dev.carrier) this.ipv4.carrierDown(dev);
     this.addrconf.devChange(dev);
+    this.netdevEvent(dev, 'change');
     this.notifyLink(dev);
   }
 

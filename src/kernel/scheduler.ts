@@ -13,10 +13,12 @@ export class StormError extends Error {
     readonly deliveries: number,
     /** The devices that received the most frames, busiest first, as `ns/dev (count)`. */
     readonly devices: string[],
+    /** What the loop is, when something could tell (the bridges it goes through). */
+    readonly loop?: string,
   ) {
     super(
       `broadcast storm: more than ${deliveries} frame deliveries at one instant without the queue emptying ` +
-      `(a forwarding loop? STP is off); frames kept going round: ${devices.join(', ')}`,
+      `(${loop ?? 'a forwarding loop? STP is off'}); frames kept going round: ${devices.join(', ')}`,
     );
   }
 }
@@ -35,6 +37,8 @@ export class Scheduler {
   deliver: DeliverFn = () => {};
   /** Called with the slot of every frame dropped because of a storm. */
   drop: (slot: number) => void = () => {};
+  /** Names the loop a storm went round, from its busiest devices (set by the bridge). */
+  explain: ((devices: NetDevice[]) => string | undefined) | undefined;
 
   get pending(): number {
     return this.count;
@@ -87,8 +91,9 @@ export class Scheduler {
           if (done > this.budget) {
             this.drop(slot);
             this.flush();
-            throw new StormError(this.budget, [...tally].sort((a, b) => b[1] - a[1]).slice(0, 8)
-              .map(([d, n]) => `${d.ns.name}/${d.name} (${n})`));
+            const busiest = [...tally].sort((a, b) => b[1] - a[1]).slice(0, 8);
+            throw new StormError(this.budget, busiest.map(([d, n]) => `${d.ns.name}/${d.name} (${n})`),
+              this.explain?.(busiest.map(([d]) => d)));
           }
         }
         this.deliver(slot, dev);

@@ -28,6 +28,12 @@ export const DEFAULT_EPOCH_MS = Date.UTC(2025, 0, 1);
 /** nslab's machine name unless told otherwise (also what fixtures/ip/record.sh sets). */
 export const DEFAULT_HOSTNAME = 'nslab';
 
+/**
+ * Told when a device is registered in a namespace (created, or moved in) and when it is
+ * unregistered from one (deleted, or moved out): captures (--pcap-dir, `tcpdump -i any`) use it.
+ */
+export type DeviceListener = (dev: NetDevice, ns: NetNs, registered: boolean) => void;
+
 /** What `ip link add … type veth` asks for, for one end. */
 export interface VethEnd {
   ns: NetNs;
@@ -55,6 +61,8 @@ export class World {
   readonly linkwatch: LinkWatch;
   /** The packet path: buffers, the delivery queue, device transmit and receive. */
   readonly net: Net;
+  /** Called from NetNs.register/unregister (see DeviceListener). */
+  readonly deviceListeners: DeviceListener[] = [];
   /** Nesting depth of rtnl sections; link watch runs when the outermost one ends. */
   private rtnlDepth = 0;
 

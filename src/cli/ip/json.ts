@@ -69,6 +69,13 @@ export class JsonWriter {
     return this;
   }
 
+  /** A value written as it is (iproute2's jsonw_printf, e.g. bridge timers as `0.00`). */
+  raw(text: string): this {
+    this.eor();
+    this.out += text;
+    return this;
+  }
+
   field(key: string, v: JsonScalar): this {
     return this.name(key).value(v);
   }

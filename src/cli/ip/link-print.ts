@@ -5,6 +5,8 @@ import {
   IFF_NOTRAILERS, IFF_POINTOPOINT, IFF_PROMISC, IFF_RUNNING, IFF_SLAVE, IFF_UP, IFF_DORMANT, type LinkStats, type NetDevice,
 } from '../../kernel/device.ts';
 import { formatMac } from '../../wire/addr.ts';
+import { Bridge } from '../../kernel/bridge/bridge.ts';
+import { printBridgeOptions, printSlaveOptions } from './link-bridge.ts';
 import type { Printer } from './printer.ts';
 
 const IFF_PORTSEL = 0x2000;
@@ -164,6 +166,18 @@ function printDetails(p: Printer, dev: NetDevice, o: LinkPrintOptions): void {
     p.openObject('linkinfo');
     p.nl();
     p.any('info_kind', `    ${dev.kind} `, dev.kind);
+    if (dev instanceof Bridge) {
+      p.openObject('info_data');
+      printBridgeOptions(p, dev);
+      p.closeObject();
+    }
+    if (dev.brPort) {
+      p.nl();
+      p.any('info_slave_kind', '    bridge_slave ', 'bridge');
+      p.openObject('info_slave_data');
+      printSlaveOptions(p, dev.brPort);
+      p.closeObject();
+    }
     p.closeObject();
   }
   if (o.doLink) p.any('inet6_addr_gen_mode', `addrgenmode ${dev.addrGenMode} `, dev.addrGenMode);

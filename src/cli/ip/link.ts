@@ -1,7 +1,13 @@
 // `ip link` (iproute2 6.1 iplink.c do_iplink, iplink_parse, iplink_modify; link_veth.c) and
 // the kernel side of RTM_NEWLINK/RTM_DELLINK it drives (rtnl_newlink, do_setlink, rtnl_dellink).
-import { IFF_ALLMULTI, IFF_MULTICAST, IFF_NOARP, IFF_NOTRAILERS, IFF_PROMISC, IFF_UP, type NetDevice } from '../../kernel/device.ts';
-import { EEXIST, EOPNOTSUPP, KernelError } from '../../kernel/errors.ts';
+import {
+  IFF_ALLMULTI, IFF_MULTICAST, IFF_NOARP, IFF_NOTRAILERS, IFF_PROMISC, IFF_UP, isValidEtherAddr, type NetDevice,
+} from '../../kernel/device.ts';
+import { EADDRNOTAVAIL, EEXIST, EINVAL, EOPNOTSUPP, KernelError } from '../../kernel/errors.ts';
+import { Bridge } from '../../kernel/bridge/bridge.ts';
+import { validIfname } from '../../kernel/netns.ts';
+import { allocName } from '../../kernel/world.ts';
+import { changeBridgeLink, parseBridgeOptions, parseSlaveOptions } from './link-bridge.ts';
 import type { NetNs } from '../../kernel/netns.ts';
 import { ToolExit } from '../tool.ts';
 import { getInteger } from './addr-args.ts';
@@ -199,6 +205,10 @@ function modify(ctx: IpContext, cmd: 'add' | 'set' | 'replace' | 'del', argv: st
       }
       peer = parseLink(ctx, r.typeArgs.slice(1), create);
       if (peer.type !== undefined) duparg('type', peer.type);
+    } else if (r.type === 'bridge') {
+      parseBridgeOptions(r.typeArgs);
+    } else if (r.type === 'bridge_slave') {
+      parseSlaveOptions(r.typeArgs);
     } else if (r.type !== 'veth' && r.typeArgs.length) {
       throw new ToolExit(1, `Garbage instead of arguments "${r.typeArgs[0]} ...". Try "ip link help".\n`);
     }
@@ -226,6 +236,7 @@ function delLink(ctx: IpContext, r: LinkRequest): void {
 function newLink(ctx: IpContext, r: LinkRequest, peer: LinkRequest | undefined): void {
   // rtnl_newlink looks the device up by index first when one is given, else by name.
   if (r.index ? ctx.ns.deviceByIndex(r.index) : r.dev !== undefined && ctx.ns.device(r.dev)) throw new KernelError(EEXIST);
+  if (r.type === 'bridge') return newBridge(ctx, r);
   if (r.type !== 'veth') throw new KernelError(EOPNOTSUPP, 'Unknown device type');
   const devNs = r.netns ?? ctx.ns;
   // Without `peer …`, the peer is made from the same attributes (veth_newlink's tbp = tb).
@@ -241,8 +252,32 @@ function newLink(ctx: IpContext, r: LinkRequest, peer: LinkRequest | undefined):
   }
 }
 
+/** br_dev_newlink: registered with its MAC, then its options (a failure deletes it again), then up. */
+function newBridge(ctx: IpContext, r: LinkRequest): void {
+  const ns = r.netns ?? ctx.ns;
+  const name = r.name ?? allocName(ns, 'bridge%d');
+  if (!validIfname(name)) throw new KernelError(EINVAL);
+  if (r.address && !isValidEtherAddr(r.address)) throw new KernelError(EADDRNOTAVAIL);
+  const br = Bridge.create(ns, name, r.address);
+  if (r.mtu !== undefined) {
+    br.validateMtu(r.mtu);
+    br.mtu = r.mtu;
+  }
+  if (r.txqlen !== undefined) br.txqueuelen = r.txqlen;
+  if (r.group !== undefined) br.group = r.group;
+  try {
+    changeBridgeLink(br, 'bridge', r.typeArgs);
+  } catch (e) {
+    ctx.world.deleteDevice(br);
+    throw e;
+  }
+  if (r.change) ns.changeFlags(br, (r.flags & r.change) | (br.flags & ~r.change));
+}
+
 /** do_setlink, in the kernel's order: netns, address, mtu, group, name, alias, flags, master, carrier, txqlen. */
 function setLink(ctx: IpContext, dev: NetDevice, r: LinkRequest): void {
+  // rtnl_newlink on an existing device: the kind's (or the master's) changelink first.
+  if (r.type === 'bridge' || r.type === 'bridge_slave') changeBridgeLink(dev, r.type, r.typeArgs);
   if (r.netns && r.netns !== dev.ns) ctx.world.moveDevice(dev, r.netns, r.index);
   const ns = dev.ns;
   if (r.address) ns.setMacAddress(dev, r.address);

@@ -181,10 +181,14 @@ export function arpRcv(ns: NetNs, slot: number, dev: NetDevice): void {
     }
     if (op === 1) {
       let local = false;
-      try {
-        local = routeInput(ns, { dst: tip, src: sip, dev }).type === 'local';
-      } catch {
-        local = false;
+      // Only one of our addresses can route as local: requests for others (every container
+      // on a bridge hears every request) skip the input route and the error it would throw.
+      if (inetAddrType(ns, tip) === 'local') {
+        try {
+          local = routeInput(ns, { dst: tip, src: sip, dev }).type === 'local';
+        } catch {
+          local = false;
+        }
       }
       if (local) {
         // neigh_event_ns: the asker is learnt as STALE, then answered (arp_ignore 0).

@@ -238,7 +238,8 @@ export function routeInput(ns: NetNs, req: InputRequest): Rtable {
   const mark = req.mark ?? 0;
   const base = { input: true, src: 0, iif: dev.ifindex };
   if (isMulticast(dst)) {
-    const our = req.proto === 2 || ns.ipv4.mcJoined(dev, dst);
+    // ip_check_mc_rcu: only a joined group is ours (IGMP to it, whatever its source filter).
+    const our = ns.ipv4.mcJoined(dev, dst);
     if (!our) throw new KernelError(EINVAL);
     // ip_route_input_mc: ip_mc_validate_source.
     if (isMulticast(src) || isLbcast(src) || (isLoopback(src) && !routeLocalnet(ns, dev))) throw new KernelError(EINVAL);

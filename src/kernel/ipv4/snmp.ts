@@ -106,6 +106,8 @@ export class Snmp {
   readonly udp = new Float64Array(UDP_FIELDS.length);
   readonly tcp = new Float64Array(TCP_FIELDS.length);
   readonly ipExt = new Float64Array(IPEXT_FIELDS.length);
+  /** Counters of other groups by nstat's name (Ip6OutRequests, …), for the few events nslab counts there. */
+  readonly extra = new Map<string, number>();
 
   constructor() {
     this.ip[0] = 2; // Forwarding: 2 = not forwarding (1 when ip_forward is on)
@@ -123,6 +125,7 @@ export class Snmp {
     TCP_FIELDS.forEach((f, i) => m.set(`Tcp${f}`, this.tcp[i]));
     UDP_FIELDS.forEach((f, i) => m.set(`Udp${f}`, this.udp[i]));
     IPEXT_FIELDS.forEach((f, i) => m.set(`IpExt${f}`, this.ipExt[i]));
+    for (const [k, v] of this.extra) m.set(k, v);
     return m;
   }
 
