@@ -10,7 +10,7 @@ import {
 import { EOPNOTSUPP, KernelError } from '../kernel/errors.ts';
 import { IFF_UP } from '../kernel/device.ts';
 import { bridgeFdb, bridgeRtnl } from './bridge-fdb.ts';
-import { matches } from './ip/args.ts';
+import { matches, netnsOption } from './ip/args.ts';
 import { printLinkFlags } from './ip/link-print.ts';
 import { onOff } from './ip/link-bridge.ts';
 import { Printer } from './ip/printer.ts';
@@ -56,13 +56,8 @@ export const bridge: Tool = (ctx) => {
       else if (matches(opt, '-timestamp') || matches(opt, '-compressvlans') || matches(opt, '-force') || opt === '-4' || opt === '-6') continue;
       else if (matches(opt, '-json')) opts.json = true;
       else if (matches(opt, '-pretty')) opts.pretty = true;
-      else if (matches(opt, '-netns')) {
-        const name = argv.shift();
-        if (name === undefined) throw new ToolExit(255, 'Command line is not complete. Try option "help"\n');
-        const target = ctx.world.netns.get(name);
-        if (!target) throw new ToolExit(255, `Cannot open network namespace "${name}": No such file or directory\n`);
-        ns = target;
-      } else throw new ToolExit(255, `Option "${opt}" is unknown, try "bridge help".\n`);
+      else if (matches(opt, '-netns')) ns = netnsOption(ctx, argv);
+      else throw new ToolExit(255, `Option "${opt}" is unknown, try "bridge help".\n`);
     }
     if (argv.length === 0) throw new ToolExit(255, USAGE);
     const bctx: BridgeCtx = { ...ctx, ns, opts };

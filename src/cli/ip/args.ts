@@ -1,6 +1,7 @@
 // iproute2's argument conventions: unique-prefix keywords, its error texts and exit codes.
 import { KernelError, strerror } from '../../kernel/errors.ts';
-import { ToolExit } from '../tool.ts';
+import type { NetNs } from '../../kernel/netns.ts';
+import { ToolExit, type ToolContext } from '../tool.ts';
 
 /** True when `arg` is a prefix of `word` (iproute2's matches(): `ip a`, `ip ro ls`). */
 export function matches(arg: string, word: string): boolean {
@@ -83,4 +84,13 @@ export function parseUnsigned(text: string, max = 0xffffffff): number | undefine
   if (!/^(0x[0-9a-fA-F]+|0[0-7]*|[1-9]\d*)$/.test(text)) return undefined;
   const v = text.startsWith('0x') ? parseInt(text.slice(2), 16) : text.length > 1 && text.startsWith('0') ? parseInt(text, 8) : parseInt(text, 10);
   return v <= max ? v : undefined;
+}
+
+/** `-n NS` / `-netns NS` of iproute2's tools: the named namespace (the value is taken from argv). */
+export function netnsOption(ctx: ToolContext, argv: string[]): NetNs {
+  const name = argv.shift();
+  if (name === undefined) throw new ToolExit(255, 'Command line is not complete. Try option "help"\n');
+  const target = ctx.world.netns.get(name);
+  if (!target) throw new ToolExit(255, `Cannot open network namespace "${name}": No such file or directory\n`);
+  return target;
 }

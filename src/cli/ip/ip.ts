@@ -1,7 +1,7 @@
 // `ip`: global options, then the object (link, address, route, rule, neighbour, netns).
 import type { NetNs } from '../../kernel/netns.ts';
 import { ToolExit, type Tool, type ToolContext } from '../tool.ts';
-import { matches } from './args.ts';
+import { matches, netnsOption } from './args.ts';
 import { ipAddr } from './addr.ts';
 import { ipLink } from './link.ts';
 import { ipNeigh } from './neigh.ts';
@@ -69,13 +69,8 @@ export const ip: Tool = async (ctx) => {
       else if (matches(opt, '-oneline')) opts.oneline = true;
       else if (matches(opt, '-Numeric')) opts.numeric = true;
       else if (matches(opt, '-all')) opts.all = true;
-      else if (matches(opt, '-netns')) {
-        const name = argv.shift();
-        if (name === undefined) throw new ToolExit(255, 'Command line is not complete. Try option "help"\n');
-        const target = ctx.world.netns.get(name);
-        if (!target) throw new ToolExit(255, `Cannot open network namespace "${name}": No such file or directory\n`);
-        ns = target;
-      } else if (matches(opt, '-Version')) {
+      else if (matches(opt, '-netns')) ns = netnsOption(ctx, argv);
+      else if (matches(opt, '-Version')) {
         ctx.io.out('ip utility, iproute2-6.1.0, libbpf 1.1.2\n');
         return 0;
       } else if (matches(opt, '-help')) {
