@@ -16,7 +16,7 @@ function routesScript(n: number): string {
   return lines.join('\n');
 }
 
-export function l3Bench(routes: number): Benchmark {
+export function l3Bench(routes: number, variant?: { name: string; script: string }): Benchmark {
   let setup: (() => Promise<(n: number) => number>) | undefined = async () => {
     const world = await build(`
 ip netns add a
@@ -35,6 +35,7 @@ ip -n c link set veth0 up
 ip netns exec r sysctl -qw net.ipv4.ip_forward=1
 ip -n r neigh add 10.2.0.2 lladdr 02:00:00:00:ff:ff dev veth2 nud permanent
 ${routesScript(routes)}
+${variant?.script ?? ''}
 `);
     const a = world.netns.get('a')!;
     const r = world.netns.get('r')!;
@@ -60,7 +61,7 @@ ${routesScript(routes)}
   };
   let run: ((n: number) => number) | undefined;
   return {
-    name: `l3-forward-${routes}`,
+    name: variant?.name ?? `l3-forward-${routes}`,
     unit: 'packets',
     async prepare() {
       run = await setup!();

@@ -6,8 +6,9 @@ import { formatResult, measure, type Benchmark, type BenchResult } from './harne
 import { decodeBenchmarks } from './decode.ts';
 import { l2Benchmarks } from './l2.ts';
 import { l3Benchmarks } from './l3.ts';
+import { l3FilterBenchmarks } from './l3-filter.ts';
 
-const all: Benchmark[] = [...l2Benchmarks, ...l3Benchmarks, ...decodeBenchmarks];
+const all: Benchmark[] = [...l2Benchmarks, ...l3Benchmarks, ...l3FilterBenchmarks, ...decodeBenchmarks];
 
 const program = new Command('bench')
   .description('nslab hot-path benchmarks')

@@ -30,6 +30,9 @@ export class SkbPool {
   /** skb->mark. */
   mark: Uint32Array;
   pktType: Uint8Array;
+  /** 1 when br_netfilter ran the IPv4 PREROUTING hook on this bridged frame (skb->nf_bridge):
+   * if it is then delivered locally, ip_rcv does not run PREROUTING again (ip_sabotage_in). */
+  nfBridged: Uint8Array;
   /** The device the packet is being received on or sent from. */
   dev: Array<NetDevice | undefined> = [];
   /** Input device of a forwarded or locally delivered packet (skb->skb_iif). */
@@ -52,6 +55,7 @@ export class SkbPool {
     this.nh = new Int32Array(0);
     this.mark = new Uint32Array(0);
     this.pktType = new Uint8Array(0);
+    this.nfBridged = new Uint8Array(0);
     this.homeOff = new Int32Array(0);
     this.free = new Int32Array(0);
     this.grow(initialSlots);
@@ -74,6 +78,9 @@ export class SkbPool {
     const pktType = new Uint8Array(cap);
     pktType.set(this.pktType);
     this.pktType = pktType;
+    const nfBridged = new Uint8Array(cap);
+    nfBridged.set(this.nfBridged);
+    this.nfBridged = nfBridged;
     const free = new Int32Array(cap);
     free.set(this.free.subarray(0, this.freeTop));
     this.free = free;
@@ -111,6 +118,7 @@ export class SkbPool {
     this.nh[slot] = this.head[slot];
     this.mark[slot] = 0;
     this.pktType[slot] = PACKET_HOST;
+    this.nfBridged[slot] = 0;
     return slot;
   }
 
@@ -141,6 +149,7 @@ export class SkbPool {
     this.nh[slot] = this.head[slot] + (this.nh[src] - s);
     this.mark[slot] = this.mark[src];
     this.pktType[slot] = this.pktType[src];
+    this.nfBridged[slot] = this.nfBridged[src];
     this.dev[slot] = this.dev[src];
     this.iif[slot] = this.iif[src];
     return slot;

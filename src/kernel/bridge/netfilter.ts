@@ -2,10 +2,10 @@
 // net.bridge.bridge-nf-call-iptables is 1 in every namespace, so bridged IPv4 frames traverse
 // raw/mangle/nat PREROUTING, mangle/filter FORWARD and mangle/nat POSTROUTING (not INPUT/OUTPUT);
 // with the sysctl at 0, a bridge's own nf_call_iptables option turns it back on for that bridge.
-// The netfilter issue installs `bridgeNf.hooks`; until then every frame passes and the bridge's
-// hot path pays one property check.
+// The hooks below run the IPv4 tables (netfilter/hooks.ts) on bridged frames.
 import type { NetDevice } from '../device.ts';
 import type { Bridge } from './bridge.ts';
+import { NF_INET_FORWARD, NF_INET_POST_ROUTING, NF_INET_PRE_ROUTING, nfHook, nfHookActive, type PhysDevs } from '../netfilter/hooks.ts';
 
 export interface BridgeNfHooks {
   /**
@@ -34,3 +34,59 @@ export function nfCallIptables(br: Bridge): boolean {
   }
   return br.nfOn || br.nfCallIptables !== 0;
 }
+
+// ---- the hooks (br_netfilter_hooks.c), stateless ---------------------------------------
+
+/**
+ * Runs IPv4 `hook` on a bridged frame (Ethernet header at the slot's head): the logical
+ * devices are the bridge, the ports are the physdev ones. br_validate_ipv4's checks drop a
+ * frame whose IPv4 header is bad.
+ */
+function bridgeHook(hook: number, slot: number, br: Bridge, inDev: NetDevice | undefined, outDev: NetDevice | undefined, physIn: NetDevice | undefined, physOut: NetDevice | undefined): boolean {
+  // Kept small (inlined into the bridge's hot path): the work is out of line.
+  if (!nfHookActive(br.ns, hook)) return true;
+  return bridgeHookSlow(hook, slot, br, inDev, outDev, physIn, physOut);
+}
+
+function bridgeHookSlow(hook: number, slot: number, br: Bridge, inDev: NetDevice | undefined, outDev: NetDevice | undefined, physIn: NetDevice | undefined, physOut: NetDevice | undefined): boolean {
+  const ns = br.ns;
+  const pool = ns.world.net.pool;
+  const b = pool.data[slot];
+  const nh = pool.head[slot] + 14;
+  const avail = pool.head[slot] + pool.len[slot] - nh;
+  if (avail < 20 || b[nh] >>> 4 !== 4 || (b[nh] & 0x0f) < 5 || avail < ((b[nh + 2] << 8) | b[nh + 3])) {
+    pool.release(slot);
+    return false;
+  }
+  const savedNh = pool.nh[slot];
+  pool.nh[slot] = nh;
+  phys.physIn = physIn;
+  phys.physOut = physOut;
+  const ok = nfHook(ns, hook, slot, inDev, outDev, phys);
+  phys.physIn = phys.physOut = undefined;
+  if (ok) {
+    pool.nh[slot] = savedNh;
+    // Set for a local delivery's ip_rcv; cleared as the frame leaves by a port.
+    pool.nfBridged[slot] = hook === NF_INET_POST_ROUTING ? 0 : 1;
+  }
+  return ok;
+}
+
+const phys: PhysDevs = { physIn: undefined, physOut: undefined };
+/** The ingress port of the frame between the FORWARD and POSTROUTING calls. */
+let forwardedFrom: NetDevice | undefined;
+
+bridgeNf.hooks = {
+  preRouting(slot, br, inDev) {
+    return bridgeHook(NF_INET_PRE_ROUTING, slot, br, br, undefined, inDev, undefined);
+  },
+  forward(slot, br, inDev, outDev) {
+    forwardedFrom = inDev;
+    return bridgeHook(NF_INET_FORWARD, slot, br, br, br, inDev, outDev);
+  },
+  postRouting(slot, br, outDev) {
+    const from = forwardedFrom;
+    forwardedFrom = undefined;
+    return bridgeHook(NF_INET_POST_ROUTING, slot, br, undefined, br, from, outDev);
+  },
+};

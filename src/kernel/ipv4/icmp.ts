@@ -12,6 +12,7 @@ import { updateIpv4Checksum } from '../../wire/ipv4.ts';
 import { isLbcast, isMulticast, isZeronet } from './constants.ts';
 import { ipOutput } from './output.ts';
 import { routeOutput, type Rtable } from './rtable.ts';
+import { NF_INET_LOCAL_OUT, nfHook } from '../netfilter/hooks.ts';
 import {
   ICMP_IN_CSUM_ERRORS, ICMP_IN_ERRORS, ICMP_IN_MSGS, ICMP_OUT_MSGS, ICMP_OUT_RATELIMIT_GLOBAL, ICMP_OUT_RATELIMIT_HOST,
   IP_OUT_REQUESTS, icmpTypeIndex,
@@ -93,6 +94,7 @@ function sendIcmp(ns: NetNs, dst: number, src: number, tos: number, type: number
   updateIpv4Checksum(b, o);
   ns.inet.snmp.ip[IP_OUT_REQUESTS]++;
   icmpOutCount(ns, type);
+  if (!nfHook(ns, NF_INET_LOCAL_OUT, slot, undefined, rt.dev)) return true;
   ipOutput(ns, slot, rt, true);
   return true;
 }

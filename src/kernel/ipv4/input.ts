@@ -11,6 +11,7 @@ import { RTCF_BROADCAST, RTCF_DOREDIRECT } from './constants.ts';
 import { icmpRcv, icmpSendError } from './icmp.ts';
 import { ipOutput, pathMtu } from './output.ts';
 import { routeInput, type Rtable } from './rtable.ts';
+import { NF_INET_FORWARD, NF_INET_LOCAL_IN, NF_INET_PRE_ROUTING, nfHook } from '../netfilter/hooks.ts';
 import { inetAddrType } from './route-lookup.ts';
 import {
   IP_FORW_DATAGRAMS, IP_FRAG_FAILS, IP_IN_ADDR_ERRORS, IP_IN_DELIVERS, IP_IN_HDR_ERRORS,
@@ -56,6 +57,9 @@ export function ipRcv(ns: NetNs, slot: number, dev: NetDevice): void {
   // pskb_trim_rcsum: link-layer padding goes.
   pool.len[slot] = nh - pool.head[slot] + total;
   pool.iif[slot] = dev;
+  // A frame br_netfilter already took through PREROUTING skips it here (ip_sabotage_in).
+  if (pool.nfBridged[slot] !== 0) pool.nfBridged[slot] = 0;
+  else if (!nfHook(ns, NF_INET_PRE_ROUTING, slot, dev, undefined)) return;
   const dst = u32(b, nh + 16);
   const src = u32(b, nh + 12);
   // A packet looped back by this host still has the route it was sent with (loopback_xmit
@@ -146,6 +150,7 @@ export function ipRcvLoopedBroadcast(ns: NetNs, slot: number, dev: NetDevice): v
   pool.len[slot] = nh - pool.head[slot] + total;
   pool.iif[slot] = dev;
   pool.pktType[slot] = PACKET_LOOPBACK;
+  if (!nfHook(ns, NF_INET_PRE_ROUTING, slot, dev, undefined)) return;
   ipLocalDeliver(ns, slot, true);
 }
 
@@ -161,6 +166,7 @@ function ipLocalDeliver(ns: NetNs, slot: number, broadcast: boolean): void {
     b = pool.data[slot];
     nh = pool.nh[slot];
   }
+  if (!nfHook(ns, NF_INET_LOCAL_IN, slot, pool.iif[slot], undefined)) return;
   const proto = b[nh + 9];
   const snmp = ns.inet.snmp.ip;
   // raw_local_deliver: every raw socket of the protocol gets a copy.
@@ -215,6 +221,7 @@ function ipForward(ns: NetNs, slot: number, rt: Rtable): void {
     // ip_rt_send_redirect: the gateway for this destination is on the sender's own link.
     sendRedirect(ns, slot, rt);
   }
+  if (!nfHook(ns, NF_INET_FORWARD, slot, pool.iif[slot], rt.dev)) return;
   ipOutput(ns, slot, rt, false);
 }
 

@@ -17,6 +17,9 @@ import {
   IPEXT_OUT_BCAST_PKTS, IPEXT_OUT_OCTETS,
 } from './snmp.ts';
 import type { PmtuDisc } from './raw.ts';
+import { NF_INET_LOCAL_OUT, NF_INET_POST_ROUTING, nfHook } from '../netfilter/hooks.ts';
+
+const EPERM = 1;
 
 export const IP_DF = 0x4000;
 
@@ -115,6 +118,11 @@ export function ipSendLocal(ns: NetNs, req: LocalSend): SendResult {
   inet.snmp.ip[IP_OUT_REQUESTS]++;
   // __ip_make_skb: a locally made ICMP message is counted by its type.
   if (req.protocol === 1 && req.payload.length) icmpOutCount(ns, req.payload[0]);
+  // ip_local_out: the OUTPUT hook; a drop there is the sender's EPERM.
+  if (!nfHook(ns, NF_INET_LOCAL_OUT, slot, undefined, rt.dev)) {
+    ns.world.net.run();
+    return { error: -EPERM, mtu: 0, src: rt.src };
+  }
   ipOutput(ns, slot, rt, ignoreDf);
   ns.world.net.run();
   return { error: 0, mtu: 0, src: rt.src };
@@ -134,6 +142,7 @@ export function ipOutput(ns: NetNs, slot: number, rt: Rtable, ignoreDf: boolean)
   const dst = ((b[nh + 16] << 24) | (b[nh + 17] << 16) | (b[nh + 18] << 8) | b[nh + 19]) >>> 0;
   const mtu = pathMtu(ns, rt.dev, dst, rt);
   const snmp = ns.inet.snmp.ip;
+  if (!nfHook(ns, NF_INET_POST_ROUTING, slot, undefined, rt.dev)) return;
   // ip_mc_output: a broadcast this host sends goes to itself too, whole, before any fragmenting.
   if (!rt.input && rt.flags & RTCF_BROADCAST && !rt.dev.isLoopback) ipRcvLoopedBroadcast(ns, pool.clone(slot), rt.dev);
   if (total > mtu) {

@@ -5,6 +5,12 @@ import { Table, TABLE_ORDER, type TableName } from './table.ts';
 
 export class NetfilterState {
   readonly tables: Record<TableName, Table>;
+  /** Bumped by every commit: the packet path recompiles its flat rule arrays when it changes. */
+  generation = 0;
+  /** The packet path's compiled form of the tables (hooks.ts), for `generation`. */
+  compiled: unknown = undefined;
+  /** Per-rule runtime state of the packet path (a limit's credit), by table, handle and match. */
+  readonly ruleState = new Map<string, unknown>();
 
   constructor() {
     this.tables = { raw: new Table('raw'), mangle: new Table('mangle'), filter: new Table('filter'), nat: new Table('nat'), security: new Table('security') };
@@ -24,6 +30,7 @@ export class NetfilterState {
   /** Takes over the tables of a committed copy. */
   commit(from: NetfilterState): void {
     for (const name of TABLE_ORDER) this.tables[name] = from.tables[name];
+    this.generation++;
   }
 }
 

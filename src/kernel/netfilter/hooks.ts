@@ -1,0 +1,559 @@
+// The IPv4 netfilter hooks (nf_hook_slow → ipt_do_table), stateless: no conntrack, no NAT.
+// At each hook the existing base chains of raw, mangle, filter and security run in priority
+// order (nat needs conntrack and is not traversed yet). Each table is compiled, once per
+// ruleset generation, into one flat array of rules with the header part as typed arrays, so a
+// packet through N non-matching plain rules costs N integer comparisons and allocates nothing.
+// A chain's end is a pseudo-rule that always matches: the policy of a built-in chain, an
+// implicit RETURN in a user chain.
+import type { NetDevice } from '../device.ts';
+import type { NetNs } from '../netns.ts';
+import type { Chain, Hook, Table, TableName } from './table.ts';
+import { TABLE_PRIORITY } from './table.ts';
+import { netfilterOf, type NetfilterState } from './index.ts';
+import {
+  IPT_F_FRAG, IPT_INV_DSTIP, IPT_INV_FRAG, IPT_INV_PROTO, IPT_INV_SRCIP, IPT_INV_VIA_IN, IPT_INV_VIA_OUT,
+  IPRANGE_DST, IPRANGE_DST_INV, IPRANGE_SRC, IPRANGE_SRC_INV, RTN_NAMES,
+  XT_ADDRTYPE_INVERT_DEST, XT_ADDRTYPE_INVERT_SOURCE, XT_MULTIPORT_DESTINATION, XT_MULTIPORT_SOURCE,
+  XT_PHYSDEV_OP_BRIDGED, XT_PHYSDEV_OP_IN, XT_PHYSDEV_OP_ISIN, XT_PHYSDEV_OP_ISOUT, XT_PHYSDEV_OP_OUT,
+  XT_LIMIT_SCALE, XT_TCP_INV_DSTPT, XT_TCP_INV_FLAGS, XT_TCP_INV_OPTION, XT_TCP_INV_SRCPT, XT_UDP_INV_DSTPT, XT_UDP_INV_SRCPT,
+  type Match, type Rule,
+} from './types.ts';
+import { inetAddrType } from '../ipv4/route-lookup.ts';
+import { nfReject } from './reject.ts';
+
+export const NF_INET_PRE_ROUTING = 0;
+export const NF_INET_LOCAL_IN = 1;
+export const NF_INET_FORWARD = 2;
+export const NF_INET_LOCAL_OUT = 3;
+export const NF_INET_POST_ROUTING = 4;
+const HOOK_NAMES: readonly Hook[] = ['PREROUTING', 'INPUT', 'FORWARD', 'OUTPUT', 'POSTROUTING'];
+
+// Compiled target kinds.
+const K_CONTINUE = 0;
+const K_ACCEPT = 1;
+const K_DROP = 2;
+const K_RETURN = 3;
+const K_JUMP = 4;
+const K_GOTO = 5;
+const K_REJECT = 6;
+const K_MARK = 7;
+/** End of a built-in chain: its policy (arg 1 accept, 0 drop). */
+const K_POLICY = 8;
+
+/** Rule flag: needs the slow part (interfaces or matches). */
+const SLOW = 1;
+/** Rule flag: can never match (a match needing conntrack or a limit, not emulated yet). */
+const NEVER = 2;
+
+class CompiledTable {
+  n = 0;
+  /** The header part packed, 4 int32 per rule: smsk, src, dmsk, dst (cache-friendly for the
+   * non-matching walk). */
+  hdr: Int32Array;
+  /** Addresses and masks as int32 (compared with `&` on int32 addresses: no `>>> 0`). */
+  src: Int32Array;
+  smsk: Int32Array;
+  dst: Int32Array;
+  dmsk: Int32Array;
+  proto: Uint8Array;
+  inv: Uint8Array;
+  frag: Uint8Array;
+  slow: Uint8Array;
+  kind: Uint8Array;
+  arg: Int32Array;
+  arg2: Int32Array;
+  /** The Rule of each index (undefined for chain ends). */
+  rules: Array<Rule | undefined> = [];
+  /** The chain of each index (a policy entry counts on it). */
+  chains: Array<Chain | undefined> = [];
+  /** Entry index of each hook's base chain, -1 when it does not exist. */
+  entry = new Int32Array(5).fill(-1);
+  /** Index of each hook's policy entry (the underflow). */
+  underflow = new Int32Array(5).fill(-1);
+
+  /** Per rule index, the state of each of its limit matches (xt_limit_priv). */
+  limits: Array<Array<LimitState | undefined> | undefined> = [];
+
+  constructor(readonly table: Table, st: NetfilterState, now: number) {
+    const chains = table.existing('created');
+    let n = 0;
+    for (const c of chains) n += c.rules.length + 1;
+    this.hdr = new Int32Array(n * 4);
+    this.src = new Int32Array(n);
+    this.smsk = new Int32Array(n);
+    this.dst = new Int32Array(n);
+    this.dmsk = new Int32Array(n);
+    this.proto = new Uint8Array(n);
+    this.inv = new Uint8Array(n);
+    this.frag = new Uint8Array(n);
+    this.slow = new Uint8Array(n);
+    this.kind = new Uint8Array(n);
+    this.arg = new Int32Array(n);
+    this.arg2 = new Int32Array(n);
+    const start = new Map<string, number>();
+    let i = 0;
+    for (const c of chains) {
+      start.set(c.name, i);
+      if (c.hook !== null) this.entry[HOOK_NAMES.indexOf(c.hook)] = i;
+      i += c.rules.length;
+      if (c.hook !== null) this.underflow[HOOK_NAMES.indexOf(c.hook)] = i;
+      i++;
+    }
+    this.n = n;
+    i = 0;
+    for (const c of chains) {
+      for (const r of c.rules) {
+        this.rules[i] = r;
+        this.chains[i] = c;
+        this.hdr[i * 4] = r.smsk | 0;
+        this.hdr[i * 4 + 1] = r.src | 0;
+        this.hdr[i * 4 + 2] = r.dmsk | 0;
+        this.hdr[i * 4 + 3] = r.dst | 0;
+        this.src[i] = r.src | 0;
+        this.smsk[i] = r.smsk | 0;
+        this.dst[i] = r.dst | 0;
+        this.dmsk[i] = r.dmsk | 0;
+        this.proto[i] = r.proto;
+        this.inv[i] = r.invflags;
+        this.frag[i] = r.flags;
+        let slow = r.iniface.name !== '' || r.outiface.name !== '' || r.matches.length !== 0 ? SLOW : 0;
+        if (r.matches.some((m) => m.kind === 'conntrack')) slow |= NEVER;
+        if (r.matches.some((m) => m.kind === 'limit')) {
+          this.limits[i] = r.matches.map((m, j) => (m.kind === 'limit' ? limitState(st, table.name, r.handle, j, m.avg, m.burst, now) : undefined));
+        }
+        this.slow[i] = slow;
+        const t = r.target;
+        switch (t.kind) {
+          case 'verdict':
+            this.kind[i] = t.verdict === 'ACCEPT' ? K_ACCEPT : t.verdict === 'RETURN' ? K_RETURN : K_DROP;
+            break;
+          case 'jump': {
+            const to = start.get(t.chain);
+            if (to === undefined) this.kind[i] = K_CONTINUE;
+            else {
+              this.kind[i] = t.goto ? K_GOTO : K_JUMP;
+              this.arg[i] = to;
+            }
+            break;
+          }
+          case 'REJECT':
+            this.kind[i] = K_REJECT;
+            this.arg[i] = t.with;
+            break;
+          case 'MARK':
+            this.kind[i] = K_MARK;
+            this.arg[i] = t.mark | 0;
+            this.arg2[i] = t.mask | 0;
+            break;
+          default:
+            // none, LOG (no log buffer yet), CONNMARK/CT (no conntrack), NAT targets (nat not
+            // traversed): the rule counts and evaluation continues.
+            this.kind[i] = K_CONTINUE;
+        }
+        i++;
+      }
+      // The chain's end: always matches.
+      this.rules[i] = undefined;
+      this.chains[i] = c;
+      if (c.hook !== null) {
+        this.kind[i] = K_POLICY;
+        this.arg[i] = c.policy === 'DROP' ? 0 : 1;
+      } else this.kind[i] = K_RETURN;
+      i++;
+    }
+  }
+}
+
+interface Compiled {
+  generation: number;
+  /** Per hook, the tables that have that base chain, in priority order. */
+  hooks: CompiledTable[][];
+}
+
+const TRAVERSED: readonly TableName[] = ['raw', 'mangle', 'filter', 'security'];
+
+function compile(st: NetfilterState, now: number): Compiled {
+  const tables = TRAVERSED.filter((t) => st.tables[t].exists).map((t) => new CompiledTable(st.tables[t], st, now));
+  const hooks: CompiledTable[][] = [];
+  for (let h = 0; h < 5; h++) {
+    const name = HOOK_NAMES[h];
+    hooks.push(
+      tables
+        .filter((ct) => ct.entry[h] >= 0)
+        .sort((a, b) => TABLE_PRIORITY[a.table.name][name]! - TABLE_PRIORITY[b.table.name][name]!),
+    );
+  }
+  return { generation: st.generation, hooks };
+}
+
+// A one-entry cache in front of netfilterOf's WeakMap: consecutive hooks are mostly in one netns.
+let lastNs: NetNs | undefined;
+let lastState: NetfilterState | undefined;
+
+function compiledOf(ns: NetNs): Compiled {
+  let st = lastState;
+  if (ns !== lastNs || st === undefined) {
+    st = netfilterOf(ns);
+    lastNs = ns;
+    lastState = st;
+  }
+  let c = st.compiled as Compiled | undefined;
+  if (c === undefined || c.generation !== st.generation) {
+    c = compile(st, jiffies(ns.world.now()));
+    st.compiled = c;
+  }
+  return c;
+}
+
+// The packet being evaluated (module state: evaluation allocates nothing).
+let pb: Uint8Array = new Uint8Array(0);
+let pnh = 0;
+let pthoff = 0;
+let pend = 0;
+let pfragoff = 0;
+let pproto = 0;
+let psaddr = 0;
+let pdaddr = 0;
+let pinName = '';
+let poutName = '';
+let pbridged = false;
+let pphysIn: NetDevice | undefined;
+let pphysOut: NetDevice | undefined;
+let pns: NetNs | undefined;
+let photdrop = false;
+let pslot = 0;
+
+const stack = new Int32Array(64);
+
+/** Whether any table has a base chain at `hook` in the netns (cheap: callers skip the rest). */
+export function nfHookActive(ns: NetNs, hook: number): boolean {
+  return compiledOf(ns).hooks[hook].length !== 0;
+}
+
+export interface PhysDevs {
+  physIn: NetDevice | undefined;
+  physOut: NetDevice | undefined;
+}
+
+/**
+ * NF_HOOK for IPv4 at `hook` on the packet at pool.nh[slot] (its total length already checked
+ * and trimmed). Returns true to continue; false when the packet was dropped (the slot is then
+ * released) or taken.
+ */
+export function nfHook(ns: NetNs, hook: number, slot: number, inDev: NetDevice | undefined, outDev: NetDevice | undefined, phys?: PhysDevs): boolean {
+  // Kept small, so that inlining it into the packet path costs little: the work is out of line.
+  const tables = compiledOf(ns).hooks[hook];
+  if (tables.length === 0) return true;
+  return runHook(ns, tables, hook, slot, inDev, outDev, phys);
+}
+
+function runHook(ns: NetNs, tables: CompiledTable[], hook: number, slot: number, inDev: NetDevice | undefined, outDev: NetDevice | undefined, phys: PhysDevs | undefined): boolean {
+  const pool = ns.world.net.pool;
+  const b = pool.data[slot];
+  const nh = pool.nh[slot];
+  pb = b;
+  pnh = nh;
+  pthoff = nh + ((b[nh] & 0x0f) << 2);
+  const total = (b[nh + 2] << 8) | b[nh + 3];
+  pend = nh + total;
+  pfragoff = ((b[nh + 6] << 8) | b[nh + 7]) & 0x1fff;
+  pproto = b[nh + 9];
+  psaddr = ((b[nh + 12] << 24) | (b[nh + 13] << 16) | (b[nh + 14] << 8) | b[nh + 15]) >>> 0;
+  pdaddr = ((b[nh + 16] << 24) | (b[nh + 17] << 16) | (b[nh + 18] << 8) | b[nh + 19]) >>> 0;
+  pinName = inDev === undefined ? '' : inDev.name;
+  poutName = outDev === undefined ? '' : outDev.name;
+  pbridged = phys !== undefined;
+  pphysIn = phys?.physIn;
+  pphysOut = phys?.physOut;
+  pns = ns;
+  pslot = slot;
+  for (let t = 0; t < tables.length; t++) {
+    const v = doTable(tables[t], hook, slot, total);
+    if (v === K_ACCEPT) continue;
+    if (v === K_REJECT) return false;
+    pns = undefined;
+    pool.release(slot);
+    return false;
+  }
+  pns = undefined;
+  pphysIn = pphysOut = undefined;
+  return true;
+}
+
+/** ipt_do_table: K_ACCEPT, K_DROP, or K_REJECT (sent, slot released). */
+function doTable(ct: CompiledTable, hook: number, slot: number, total: number): number {
+  const src = ct.src, smsk = ct.smsk, dst = ct.dst, dmsk = ct.dmsk, proto = ct.proto, inv = ct.inv, frag = ct.frag;
+  const slowA = ct.slow, kind = ct.kind, hdr = ct.hdr;
+  const saddr = psaddr | 0, daddr = pdaddr | 0, p = pproto, isfrag = pfragoff !== 0;
+  let sp = 0;
+  let i = ct.entry[hook];
+  photdrop = false;
+  for (;;) {
+    const iv = inv[i];
+    if (iv === 0) {
+      // No inversions (the common case): plain comparisons.
+      const h = i << 2;
+      if ((saddr & hdr[h]) !== hdr[h + 1] || (daddr & hdr[h + 2]) !== hdr[h + 3] || (proto[i] !== 0 && p !== proto[i]) || (frag[i] !== 0 && !isfrag)) {
+        i++;
+        continue;
+      }
+    } else if (
+      (((saddr & smsk[i]) !== src[i]) !== ((iv & IPT_INV_SRCIP) !== 0)) ||
+      (((daddr & dmsk[i]) !== dst[i]) !== ((iv & IPT_INV_DSTIP) !== 0)) ||
+      (proto[i] !== 0 && ((p !== proto[i]) !== ((iv & IPT_INV_PROTO) !== 0))) ||
+      (((frag[i] & IPT_F_FRAG) !== 0 && !isfrag) !== ((iv & IPT_INV_FRAG) !== 0))
+    ) {
+      i++;
+      continue;
+    }
+    const sl = slowA[i];
+    if (sl !== 0) {
+      if (sl & NEVER || !slowMatch(ct.rules[i]!, ct.limits[i])) {
+        if (photdrop) return K_DROP;
+        i++;
+        continue;
+      }
+    }
+    const k = kind[i];
+    const r = ct.rules[i];
+    if (r !== undefined) {
+      r.pkts++;
+      r.bytes += total;
+    }
+    switch (k) {
+      case K_CONTINUE:
+        i++;
+        continue;
+      case K_ACCEPT:
+        return K_ACCEPT;
+      case K_DROP:
+        return K_DROP;
+      case K_POLICY: {
+        const c = ct.chains[i]!;
+        c.pkts++;
+        c.bytes += total;
+        return ct.arg[i] === 1 ? K_ACCEPT : K_DROP;
+      }
+      case K_RETURN:
+        if (sp === 0) i = ct.underflow[hook];
+        else i = stack[--sp];
+        continue;
+      case K_JUMP:
+        if (sp === stack.length) return K_DROP;
+        stack[sp++] = i + 1;
+        i = ct.arg[i];
+        continue;
+      case K_GOTO:
+        i = ct.arg[i];
+        continue;
+      case K_MARK: {
+        const pool = pns!.world.net.pool;
+        pool.mark[slot] = ((pool.mark[slot] & ~ct.arg2[i]) ^ ct.arg[i]) >>> 0;
+        i++;
+        continue;
+      }
+      case K_REJECT:
+        nfReject(pns!, slot, hook, ct.arg[i]);
+        pns!.world.net.pool.release(slot);
+        return K_REJECT;
+      default:
+        return K_DROP;
+    }
+  }
+}
+
+function ifaceMatch(dev: string, name: string, wildcard: boolean): boolean {
+  return wildcard ? dev.startsWith(name) : dev === name;
+}
+
+function slowMatch(r: Rule, limits: Array<LimitState | undefined> | undefined): boolean {
+  if (r.iniface.name !== '' && ifaceMatch(pinName, r.iniface.name, r.iniface.wildcard) === ((r.invflags & IPT_INV_VIA_IN) !== 0)) return false;
+  if (r.outiface.name !== '' && ifaceMatch(poutName, r.outiface.name, r.outiface.wildcard) === ((r.invflags & IPT_INV_VIA_OUT) !== 0)) return false;
+  const ms = r.matches;
+  for (let j = 0; j < ms.length; j++) {
+    const m = ms[j];
+    if (m.kind === 'limit') {
+      if (!limitMatch(limits![j]!)) return false;
+    } else if (!match(m)) return false;
+  }
+  return true;
+}
+
+// ---- -m limit (xt_limit.c), in jiffies of virtual time ----------------------------------
+
+const HZ = 250;
+/** CREDITS_PER_JIFFY: POW2_BELOW32(0xFFFFFFFF / (HZ*60*60*24)) = 128 at HZ 250. */
+const CREDITS_PER_JIFFY = 128;
+
+function jiffies(ms: number): number {
+  return Math.floor((ms * HZ) / 1000);
+}
+
+interface LimitState {
+  credit: number;
+  prev: number;
+  creditCap: number;
+  cost: number;
+}
+
+function user2credits(user: number): number {
+  if (user > Math.floor(0xffffffff / (HZ * CREDITS_PER_JIFFY))) return Math.floor(user / XT_LIMIT_SCALE) * HZ * CREDITS_PER_JIFFY;
+  return Math.floor((user * HZ * CREDITS_PER_JIFFY) / XT_LIMIT_SCALE);
+}
+
+/** limit_mt_check: a new rule starts with full credit; a rule kept across commits keeps its state. */
+function limitState(st: NetfilterState, table: string, handle: number, j: number, avg: number, burst: number, now: number): LimitState {
+  const key = `${table}:${handle}:${j}:${avg}:${burst}`;
+  let s = st.ruleState.get(key) as LimitState | undefined;
+  if (s === undefined) {
+    // r->avg * r->burst is u32 arithmetic: it wraps, as in the kernel.
+    const credit = user2credits((avg * burst) >>> 0);
+    s = { credit, prev: now, creditCap: credit, cost: user2credits(avg) };
+    st.ruleState.set(key, s);
+  }
+  return s;
+}
+
+function limitMatch(s: LimitState): boolean {
+  const now = jiffies(pns!.world.now());
+  if (s.credit < s.cost && s.prev === now) return false;
+  let credit = s.credit + (now - s.prev) * CREDITS_PER_JIFFY;
+  s.prev = now;
+  if (credit > s.creditCap) credit = s.creditCap;
+  let ret = false;
+  if (credit >= s.cost) {
+    ret = true;
+    credit -= s.cost;
+  }
+  s.credit = credit;
+  return ret;
+}
+
+function portIn(port: number, lo: number, hi: number, invert: boolean): boolean {
+  return (port >= lo && port <= hi) !== invert;
+}
+
+function match(m: Match): boolean {
+  const b = pb;
+  const th = pthoff;
+  switch (m.kind) {
+    case 'tcp': {
+      if (pfragoff !== 0) {
+        if (pfragoff === 1) photdrop = true;
+        return false;
+      }
+      if (th + 20 > pend) {
+        photdrop = true;
+        return false;
+      }
+      const sport = (b[th] << 8) | b[th + 1];
+      const dport = (b[th + 2] << 8) | b[th + 3];
+      if (!portIn(sport, m.spts[0], m.spts[1], (m.invflags & XT_TCP_INV_SRCPT) !== 0)) return false;
+      if (!portIn(dport, m.dpts[0], m.dpts[1], (m.invflags & XT_TCP_INV_DSTPT) !== 0)) return false;
+      if (((b[th + 13] & m.flgMask) === m.flgCmp) === ((m.invflags & XT_TCP_INV_FLAGS) !== 0)) return false;
+      if (m.option !== 0) {
+        const doff = (b[th + 12] >>> 4) << 2;
+        if (doff < 20 || th + doff > pend) {
+          photdrop = true;
+          return false;
+        }
+        let found = false;
+        for (let o = th + 20; o < th + doff; ) {
+          const k = b[o];
+          if (k === m.option) {
+            found = true;
+            break;
+          }
+          if (k === 0) break;
+          if (k === 1) o++;
+          else o += b[o + 1] || 1;
+        }
+        if (found === ((m.invflags & XT_TCP_INV_OPTION) !== 0)) return false;
+      }
+      return true;
+    }
+    case 'udp': {
+      if (pfragoff !== 0) return false;
+      if (th + 8 > pend) {
+        photdrop = true;
+        return false;
+      }
+      const sport = (b[th] << 8) | b[th + 1];
+      const dport = (b[th + 2] << 8) | b[th + 3];
+      return portIn(sport, m.spts[0], m.spts[1], (m.invflags & XT_UDP_INV_SRCPT) !== 0) && portIn(dport, m.dpts[0], m.dpts[1], (m.invflags & XT_UDP_INV_DSTPT) !== 0);
+    }
+    case 'icmp': {
+      if (pfragoff !== 0) return false;
+      if (th + 2 > pend) {
+        photdrop = true;
+        return false;
+      }
+      const hit = m.type === 0xff || (b[th] === m.type && b[th + 1] >= m.codeMin && b[th + 1] <= m.codeMax);
+      return hit !== m.invert;
+    }
+    case 'multiport': {
+      if (pfragoff !== 0) return false;
+      if (th + 4 > pend) {
+        photdrop = true;
+        return false;
+      }
+      const sport = (b[th] << 8) | b[th + 1];
+      const dport = (b[th + 2] << 8) | b[th + 3];
+      for (const [lo, hi] of m.ports) {
+        const s = sport >= lo && sport <= hi;
+        const d = dport >= lo && dport <= hi;
+        if (m.flags === XT_MULTIPORT_SOURCE ? s : m.flags === XT_MULTIPORT_DESTINATION ? d : s || d) return !m.invert;
+      }
+      return m.invert;
+    }
+    case 'iprange':
+      if (m.flags & IPRANGE_SRC && (psaddr >= m.srcMin && psaddr <= m.srcMax) === ((m.flags & IPRANGE_SRC_INV) !== 0)) return false;
+      if (m.flags & IPRANGE_DST && (pdaddr >= m.dstMin && pdaddr <= m.dstMax) === ((m.flags & IPRANGE_DST_INV) !== 0)) return false;
+      return true;
+    case 'mark':
+      return (((pns!.world.net.pool.mark[pslot] & m.mask) >>> 0) === m.mark >>> 0) !== m.invert;
+    case 'comment':
+      return true;
+    case 'addrtype':
+      if (m.source !== 0 && ((m.source & addrTypeBit(psaddr)) !== 0) === ((m.flags & XT_ADDRTYPE_INVERT_SOURCE) !== 0)) return false;
+      if (m.dest !== 0 && ((m.dest & addrTypeBit(pdaddr)) !== 0) === ((m.flags & XT_ADDRTYPE_INVERT_DEST) !== 0)) return false;
+      return true;
+    case 'physdev':
+      return physdevMatch(m.physindev, m.physoutdev, m.bitmask, m.invert);
+    default:
+      // conntrack: never reached (the rule is compiled NEVER); limit is tested in slowMatch.
+      return false;
+  }
+}
+
+
+function addrTypeBit(addr: number): number {
+  const t = inetAddrType(pns!, addr);
+  const i = RTN_NAMES.indexOf(t.toUpperCase() as (typeof RTN_NAMES)[number]);
+  return i < 0 ? 0 : 1 << i;
+}
+
+function physName(dev: string, spec: string): boolean {
+  return spec.endsWith('+') ? dev.startsWith(spec.slice(0, -1)) : dev === spec;
+}
+
+/** physdev_mt. */
+function physdevMatch(inSpec: string, outSpec: string, bitmask: number, invert: number): boolean {
+  if (!pbridged) {
+    for (const op of [XT_PHYSDEV_OP_BRIDGED, XT_PHYSDEV_OP_ISIN, XT_PHYSDEV_OP_ISOUT, XT_PHYSDEV_OP_IN, XT_PHYSDEV_OP_OUT]) {
+      if (bitmask & op && !(invert & op)) return false;
+    }
+    return true;
+  }
+  const hasOut = pphysOut !== undefined;
+  const hasIn = pphysIn !== undefined;
+  if (bitmask & XT_PHYSDEV_OP_BRIDGED && hasOut !== ((invert & XT_PHYSDEV_OP_BRIDGED) === 0)) return false;
+  if ((bitmask & XT_PHYSDEV_OP_ISIN && !hasIn !== ((invert & XT_PHYSDEV_OP_ISIN) !== 0)) ||
+      (bitmask & XT_PHYSDEV_OP_ISOUT && !hasOut !== ((invert & XT_PHYSDEV_OP_ISOUT) !== 0))) return false;
+  if (bitmask & XT_PHYSDEV_OP_IN && hasIn) {
+    if (physName(pphysIn!.name, inSpec) === ((invert & XT_PHYSDEV_OP_IN) !== 0)) return false;
+  }
+  if (!(bitmask & XT_PHYSDEV_OP_OUT)) return true;
+  if (!hasOut) return false;
+  return physName(pphysOut!.name, outSpec) !== ((invert & XT_PHYSDEV_OP_OUT) !== 0);
+}
