@@ -11,6 +11,7 @@ const IFF_DYNAMIC = 0x8000;
 import { EEXIST, EINVAL, ENODEV, EOPNOTSUPP, KernelError } from './errors.ts';
 import { Ipv4 } from './ipv4/ipv4.ts';
 import { Ipv4Stack } from './ipv4/stack.ts';
+import { NetfilterState } from './netfilter/index.ts';
 import { flushQueue, invalidated, solicit } from './ipv4/arp.ts';
 import { Addrconf } from './ipv6/addrconf.ts';
 import { Loopback } from './loopback.ts';
@@ -26,6 +27,8 @@ export class NetNs {
   readonly ipv4: Ipv4;
   /** The IPv4 packet path's state (counters, IDs, rate limits, queues, sockets). */
   readonly inet: Ipv4Stack;
+  /** iptables' tables of the namespace. */
+  readonly netfilter = new NetfilterState();
   /** The IPv6 addresses the kernel configures by itself (::1, link-locals). */
   readonly addrconf: Addrconf;
   readonly lo: Loopback;

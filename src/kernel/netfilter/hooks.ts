@@ -9,7 +9,7 @@ import type { NetDevice } from '../device.ts';
 import type { NetNs } from '../netns.ts';
 import type { Chain, Hook, Table, TableName } from './table.ts';
 import { TABLE_PRIORITY } from './table.ts';
-import { netfilterOf, type NetfilterState } from './index.ts';
+import type { NetfilterState } from './index.ts';
 import {
   IPT_F_FRAG, IPT_INV_DSTIP, IPT_INV_FRAG, IPT_INV_PROTO, IPT_INV_SRCIP, IPT_INV_VIA_IN, IPT_INV_VIA_OUT,
   IPRANGE_DST, IPRANGE_DST_INV, IPRANGE_SRC, IPRANGE_SRC_INV, RTN_NAMES,
@@ -186,17 +186,8 @@ function compile(st: NetfilterState, now: number): Compiled {
   return { generation: st.generation, hooks };
 }
 
-// A one-entry cache in front of netfilterOf's WeakMap: consecutive hooks are mostly in one netns.
-let lastNs: NetNs | undefined;
-let lastState: NetfilterState | undefined;
-
 function compiledOf(ns: NetNs): Compiled {
-  let st = lastState;
-  if (ns !== lastNs || st === undefined) {
-    st = netfilterOf(ns);
-    lastNs = ns;
-    lastState = st;
-  }
+  const st = ns.netfilter;
   let c = st.compiled as Compiled | undefined;
   if (c === undefined || c.generation !== st.generation) {
     c = compile(st, jiffies(ns.world.now()));

@@ -34,16 +34,9 @@ export class NetfilterState {
   }
 }
 
-const states = new WeakMap<NetNs, NetfilterState>();
-
-/** The namespace's netfilter state, made on first use (the lead will move it into NetNs). */
+/** The namespace's netfilter state. */
 export function netfilterOf(ns: NetNs): NetfilterState {
-  let s = states.get(ns);
-  if (!s) {
-    s = new NetfilterState();
-    states.set(ns, s);
-  }
-  return s;
+  return ns.netfilter;
 }
 
 export * from './types.ts';
