@@ -21,6 +21,8 @@ const ETH_P_IP = 0x0800;
 const ETH_P_ARP = 0x0806;
 const ZERO_MAC = new Uint8Array(6);
 const BCAST_MAC = new Uint8Array(6).fill(0xff);
+/** Scratch for a multicast destination MAC. */
+const MCAST_MAC = Uint8Array.of(0x01, 0x00, 0x5e, 0, 0, 0);
 
 /** Writes the Ethernet header before the packet at pool.head (which moves back 14 bytes). */
 function pushEth(ns: NetNs, slot: number, dst: Uint8Array, src: Uint8Array, type: number): void {
@@ -53,9 +55,11 @@ export function neighOutput(ns: NetNs, slot: number, dev: NetDevice, nexthop: nu
     return;
   }
   if (kind === NEIGH_MULTICAST) {
-    // ip_eth_mc_map: 01:00:5e + the low 23 bits of the group.
-    const m = new Uint8Array([0x01, 0x00, 0x5e, (nexthop >>> 16) & 0x7f, (nexthop >>> 8) & 0xff, nexthop & 0xff]);
-    pushEth(ns, slot, m, dev.mac, ETH_P_IP);
+    // ip_eth_mc_map: 01:00:5e + the low 23 bits of the group (pushEth copies it out at once).
+    MCAST_MAC[3] = (nexthop >>> 16) & 0x7f;
+    MCAST_MAC[4] = (nexthop >>> 8) & 0xff;
+    MCAST_MAC[5] = nexthop & 0xff;
+    pushEth(ns, slot, MCAST_MAC, dev.mac, ETH_P_IP);
     net.xmit(slot, dev);
     return;
   }
