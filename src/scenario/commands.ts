@@ -7,8 +7,8 @@ import type { Tool } from '../cli/tool.ts';
 import { DEFAULT_EXTERNALS, type Command, type CommandContext } from './shell/index.ts';
 import { BUILTINS } from './shell/builtins.ts';
 
-/** The shell's name for the initial namespace. */
-export const HOST_NS = 'host';
+/** The shell's name for the initial namespace: empty, which no named namespace can have. */
+export const HOST_NS = '';
 
 export function resolveNs(world: World, name: string): NetNs | undefined {
   return name === HOST_NS ? world.host : world.netns.get(name);

@@ -38,7 +38,7 @@ export function registry(clock: Clock): Map<string, Command> {
     // hang: never finishes and sets no timer
     ['hang', () => new Promise<number>(() => {})],
     ['nsname', async (ctx) => {
-      ctx.stdout.write(`${ctx.netns}\n`);
+      ctx.stdout.write(`${ctx.netns || '(host)'}\n`);
       return 0;
     }],
     // nsexec NS CMD…: like `ip netns exec`

@@ -46,7 +46,7 @@ describe('registry commands', () => {
 
   it('run in the host namespace unless exec() sets another', async () => {
     const r = await run('nsname; nsexec red nsname; nsexec red nsexec blue nsname; nsname', { dir });
-    expect(r.stdout).toBe('host\nred\nblue\nhost\n');
+    expect(r.stdout).toBe('(host)\nred\nblue\n(host)\n');
   });
 
   it('exec() builtins, registry commands and real programs, but not functions', async () => {

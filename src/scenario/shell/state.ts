@@ -197,7 +197,7 @@ export class Shell {
   positional: string[] = [];
   opts: ShellOpts = { errexit: false, nounset: false, xtrace: false, pipefail: false, noglob: false };
   cwd: string;
-  netns = 'host';
+  netns = '';
   status = 0;
   lastBg = '';
   jobs: Job[] = [];
