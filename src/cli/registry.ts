@@ -3,6 +3,7 @@ import type { Tool } from './tool.ts';
 import { bridge } from './bridge.ts';
 import { brctl } from './brctl.ts';
 import { cat } from './cat.ts';
+import { dmesg } from './dmesg.ts';
 import { ethtool } from './ethtool.ts';
 import { hostname } from './hostname.ts';
 import { ip } from './ip/ip.ts';
@@ -26,4 +27,5 @@ export const tools: ReadonlyMap<string, Tool> = new Map<string, Tool>([
   ['iptables-restore', iptablesRestore],
   ['bridge', bridge],
   ['brctl', brctl],
+  ['dmesg', dmesg],
 ]);

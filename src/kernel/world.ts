@@ -6,6 +6,7 @@ import { ipRcv } from './ipv4/input.ts';
 import { arpRcv } from './ipv4/arp.ts';
 import { ETH_MAX_MTU, ETH_MIN_MTU, NET_ADDR_RANDOM, NET_ADDR_SET, isValidEtherAddr, type NetDevice } from './device.ts';
 import { EADDRNOTAVAIL, EEXIST, EINVAL, ENOENT, ENOTCONN, EOPNOTSUPP, KernelError } from './errors.ts';
+import { Kmsg } from './kmsg.ts';
 import { LinkWatch } from './linkwatch.ts';
 import { NetNs, validIfname } from './netns.ts';
 import { Rng } from './rng.ts';
@@ -63,6 +64,8 @@ export class World {
   readonly net: Net;
   /** Called from NetNs.register/unregister (see DeviceListener). */
   readonly deviceListeners: DeviceListener[] = [];
+  /** The kernel log (printk ring buffer, `dmesg`): one for the machine, as on Linux. */
+  readonly kmsg = new Kmsg();
   /** Nesting depth of rtnl sections; link watch runs when the outermost one ends. */
   private rtnlDepth = 0;
 
