@@ -94,6 +94,9 @@ export class Net {
     if (dev.taps.length) this.tap(slot, dev, TAP_OUT);
     dev.stats.txPackets++;
     dev.stats.txBytes += len;
+    // skb_scrub_packet: the connection is forgotten; the mark too when the namespace changes.
+    if (p.ct[slot] !== 0 || p.ctinfo[slot] !== 0) p.resetCt(slot);
+    if (peer.ns !== dev.ns) p.mark[slot] = 0;
     this.sched.enqueue(slot, peer);
   }
 

@@ -18,6 +18,12 @@ export const PACKET_OTHERHOST = 3;
 export const PACKET_OUTGOING = 4;
 export const PACKET_LOOPBACK = 5;
 
+/** A conntrack table, as the pool sees it: packets hold references to its connections. */
+export interface CtRef {
+  get(id: number): void;
+  put(id: number): void;
+}
+
 export class SkbPool {
   /** The buffer holding each slot's bytes (its arena, or its own buffer for a large packet). */
   data: Uint8Array[] = [];
@@ -33,6 +39,12 @@ export class SkbPool {
   /** 1 when br_netfilter ran the IPv4 PREROUTING hook on this bridged frame (skb->nf_bridge):
    * if it is then delivered locally, ip_rcv does not run PREROUTING again (ip_sabotage_in). */
   nfBridged: Uint8Array;
+  /** skb->_nfct: the packet's connection (its id + 1 in `ctTab`), 0 for none. */
+  ct: Int32Array;
+  /** enum ip_conntrack_info of the packet (IP_CT_UNTRACKED with ct 0: untracked). */
+  ctinfo: Uint8Array;
+  /** The conntrack table `ct` refers to. */
+  ctTab: Array<CtRef | undefined> = [];
   /** The device the packet is being received on or sent from. */
   dev: Array<NetDevice | undefined> = [];
   /** Input device of a forwarded or locally delivered packet (skb->skb_iif). */
@@ -56,6 +68,8 @@ export class SkbPool {
     this.mark = new Uint32Array(0);
     this.pktType = new Uint8Array(0);
     this.nfBridged = new Uint8Array(0);
+    this.ct = new Int32Array(0);
+    this.ctinfo = new Uint8Array(0);
     this.homeOff = new Int32Array(0);
     this.free = new Int32Array(0);
     this.grow(initialSlots);
@@ -71,7 +85,11 @@ export class SkbPool {
     this.head = i32(this.head);
     this.len = i32(this.len);
     this.nh = i32(this.nh);
+    this.ct = i32(this.ct);
     this.homeOff = i32(this.homeOff);
+    const ctinfo = new Uint8Array(cap);
+    ctinfo.set(this.ctinfo);
+    this.ctinfo = ctinfo;
     const mark = new Uint32Array(cap);
     mark.set(this.mark);
     this.mark = mark;
@@ -92,6 +110,7 @@ export class SkbPool {
       this.data[slot] = arena;
       this.dev[slot] = undefined;
       this.iif[slot] = undefined;
+      this.ctTab[slot] = undefined;
       // Lower slots on top of the stack: they are handed out first.
       this.free[this.freeTop++] = cap - 1 - i;
     }
@@ -119,6 +138,7 @@ export class SkbPool {
     this.mark[slot] = 0;
     this.pktType[slot] = PACKET_HOST;
     this.nfBridged[slot] = 0;
+    this.ctinfo[slot] = 0;
     return slot;
   }
 
@@ -152,6 +172,8 @@ export class SkbPool {
     this.nfBridged[slot] = this.nfBridged[src];
     this.dev[slot] = this.dev[src];
     this.iif[slot] = this.iif[src];
+    this.ctinfo[slot] = this.ctinfo[src];
+    if (this.ct[src] !== 0) this.setCt(slot, this.ctTab[src]!, this.ct[src] - 1, this.ctinfo[src]);
     return slot;
   }
 
@@ -181,8 +203,29 @@ export class SkbPool {
     return this.head[slot];
   }
 
+  /** Attaches connection `id` of `tab` to the packet (nf_ct_set), dropping any previous one. */
+  setCt(slot: number, tab: CtRef, id: number, ctinfo: number): void {
+    if (this.ct[slot] !== 0) this.resetCt(slot);
+    tab.get(id);
+    this.ct[slot] = id + 1;
+    this.ctTab[slot] = tab;
+    this.ctinfo[slot] = ctinfo;
+  }
+
+  /** nf_reset_ct: the packet no longer refers to a connection. */
+  resetCt(slot: number): void {
+    const id = this.ct[slot];
+    if (id !== 0) {
+      this.ct[slot] = 0;
+      this.ctTab[slot]!.put(id - 1);
+      this.ctTab[slot] = undefined;
+    }
+    this.ctinfo[slot] = 0;
+  }
+
   /** Returns the slot to the pool (kfree_skb / consume_skb). */
   release(slot: number): void {
+    if (this.ct[slot] !== 0) this.resetCt(slot);
     this.dev[slot] = undefined;
     this.iif[slot] = undefined;
     this.free[this.freeTop++] = slot;

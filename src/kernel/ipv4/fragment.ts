@@ -56,6 +56,8 @@ export function fragment(pool: SkbPool, slot: number, mtu: number, send: (frag: 
     pool.mark[f] = pool.mark[slot];
     pool.dev[f] = pool.dev[slot];
     pool.iif[f] = pool.iif[slot];
+    if (pool.ct[slot] !== 0) pool.setCt(f, pool.ctTab[slot]!, pool.ct[slot] - 1, pool.ctinfo[slot]);
+    else pool.ctinfo[f] = pool.ctinfo[slot];
     send(f);
     count++;
     done += size;

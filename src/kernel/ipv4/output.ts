@@ -123,6 +123,18 @@ export function ipSendLocal(ns: NetNs, req: LocalSend): SendResult {
     ns.world.net.run();
     return { error: -EPERM, mtu: 0, src: rt.src };
   }
+  // ip_route_me_harder: a destination NAT at OUTPUT routes the packet again.
+  const newDst = ((b[o + 16] << 24) | (b[o + 17] << 16) | (b[o + 18] << 8) | b[o + 19]) >>> 0;
+  if (newDst !== req.dst >>> 0) {
+    try {
+      rt = routeOutput(ns, { dst: newDst, src: rt.src, tos: req.tos, oif: req.oif?.ifindex, mark: pool.mark[slot], proto: req.protocol });
+    } catch (e) {
+      if (!(e instanceof KernelError)) throw e;
+      pool.release(slot);
+      ns.world.net.run();
+      return { error: -e.errno, mtu: 0, src: 0 };
+    }
+  }
   ipOutput(ns, slot, rt, ignoreDf);
   ns.world.net.run();
   return { error: 0, mtu: 0, src: rt.src };

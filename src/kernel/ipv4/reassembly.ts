@@ -104,6 +104,7 @@ export class Reassembler {
     p.iif[out] = p.iif[q.first];
     p.mark[out] = p.mark[q.first];
     p.pktType[out] = p.pktType[q.first];
+    if (p.ct[q.first] !== 0) p.setCt(out, p.ctTab[q.first]!, p.ct[q.first] - 1, p.ctinfo[q.first]);
     this.kill(q);
     this.hooks.count('oks');
     return out;

@@ -1,10 +1,12 @@
-// The IPv4 netfilter hooks (nf_hook_slow → ipt_do_table), stateless: no conntrack, no NAT.
-// At each hook the existing base chains of raw, mangle, filter and security run in priority
-// order (nat needs conntrack and is not traversed yet). Each table is compiled, once per
-// ruleset generation, into one flat array of rules with the header part as typed arrays, so a
-// packet through N non-matching plain rules costs N integer comparisons and allocates nothing.
-// A chain's end is a pseudo-rule that always matches: the policy of a built-in chain, an
-// implicit RETURN in a user chain.
+// The IPv4 netfilter hooks (nf_hook_slow → ipt_do_table). At each hook the stages registered
+// there run in priority order: the existing base chains of raw, mangle, filter and security,
+// and, in a namespace where a rule needs connection tracking, conntrack (-200 at PREROUTING and
+// OUTPUT), NAT (the nat table for a connection's first packet, the mapping for every packet)
+// and the confirmation of new connections (last, at INPUT and POSTROUTING). Each table is
+// compiled, once per ruleset generation, into one flat array of rules with the header part as
+// typed arrays, so a packet through N non-matching plain rules costs N integer comparisons and
+// allocates nothing. A chain's end is a pseudo-rule that always matches: the policy of a
+// built-in chain, an implicit RETURN in a user chain.
 import type { NetDevice } from '../device.ts';
 import type { NetNs } from '../netns.ts';
 import type { Chain, Hook, Table, TableName } from './table.ts';
@@ -20,6 +22,12 @@ import {
 } from './types.ts';
 import { inetAddrType } from '../ipv4/route-lookup.ts';
 import { nfReject } from './reject.ts';
+import { nfLogPacket } from './log.ts';
+import { IP_CT_IS_REPLY, IP_CT_NEW, IP_CT_RELATED, IP_CT_UNTRACKED, jiffiesOf as ctJiffies, type CtTable } from './conntrack.ts';
+import { CT_DROP, nfConfirm, nfConntrackIn } from './conntrack-proto.ts';
+import { connmarkTarget, conntrackMatch } from './ct-match.ts';
+import { NF_NAT_MANIP_DST, NF_NAT_MANIP_SRC, natIcmpReplyTranslation, natInitialized, natNullBinding, natPacket, natTarget } from './nat.ts';
+import { XT_CT_NOTRACK, type NatTarget } from './types.ts';
 
 export const NF_INET_PRE_ROUTING = 0;
 export const NF_INET_LOCAL_IN = 1;
@@ -39,10 +47,17 @@ const K_REJECT = 6;
 const K_MARK = 7;
 /** End of a built-in chain: its policy (arg 1 accept, 0 drop). */
 const K_POLICY = 8;
+/** SNAT, DNAT, MASQUERADE, REDIRECT: set the connection's mapping, then accept. */
+const K_NAT = 9;
+const K_CONNMARK = 10;
+/** CT --notrack: the packet stays untracked. */
+const K_NOTRACK = 11;
+/** LOG: a line in the kernel log, then on to the next rule. */
+const K_LOG = 12;
 
 /** Rule flag: needs the slow part (interfaces or matches). */
 const SLOW = 1;
-/** Rule flag: can never match (a match needing conntrack or a limit, not emulated yet). */
+/** Rule flag: can never match. */
 const NEVER = 2;
 
 class CompiledTable {
@@ -117,7 +132,6 @@ class CompiledTable {
         this.inv[i] = r.invflags;
         this.frag[i] = r.flags;
         let slow = r.iniface.name !== '' || r.outiface.name !== '' || r.matches.length !== 0 ? SLOW : 0;
-        if (r.matches.some((m) => m.kind === 'conntrack')) slow |= NEVER;
         if (r.matches.some((m) => m.kind === 'limit')) {
           this.limits[i] = r.matches.map((m, j) => (m.kind === 'limit' ? limitState(st, table.name, r.handle, j, m.avg, m.burst, now) : undefined));
         }
@@ -145,9 +159,23 @@ class CompiledTable {
             this.arg[i] = t.mark | 0;
             this.arg2[i] = t.mask | 0;
             break;
+          case 'SNAT':
+          case 'DNAT':
+          case 'MASQUERADE':
+          case 'REDIRECT':
+            this.kind[i] = K_NAT;
+            break;
+          case 'CONNMARK':
+            this.kind[i] = K_CONNMARK;
+            break;
+          case 'LOG':
+            this.kind[i] = K_LOG;
+            break;
+          case 'CT':
+            this.kind[i] = t.flags & XT_CT_NOTRACK ? K_NOTRACK : K_CONTINUE;
+            break;
           default:
-            // none, LOG (no log buffer yet), CONNMARK/CT (no conntrack), NAT targets (nat not
-            // traversed): the rule counts and evaluation continues.
+            // none, CT without --notrack: the rule counts and evaluation continues.
             this.kind[i] = K_CONTINUE;
         }
         i++;
@@ -164,26 +192,56 @@ class CompiledTable {
   }
 }
 
+/** Stage codes besides table indexes (>= 0) in Compiled.stages. */
+const S_CT_IN = -1;
+const S_NAT = -2;
+const S_CONFIRM = -3;
+
 interface Compiled {
   generation: number;
-  /** Per hook, the tables that have that base chain, in priority order. */
-  hooks: CompiledTable[][];
+  /** The compiled tables, indexed by the non-negative stage codes. */
+  tables: CompiledTable[];
+  /** Per hook, what runs there in priority order: a table index or an S_* code. */
+  stages: Int32Array[];
+  /** The nat table when it has base chains (its hooks are registered), else undefined. */
+  nat: CompiledTable | undefined;
 }
 
 const TRAVERSED: readonly TableName[] = ['raw', 'mangle', 'filter', 'security'];
 
+/** Whether a rule needs connection tracking in the namespace (nf_ct_netns_get in its check). */
+function needsConntrack(r: Rule): boolean {
+  const k = r.target.kind;
+  if (k === 'SNAT' || k === 'DNAT' || k === 'MASQUERADE' || k === 'REDIRECT' || k === 'CONNMARK') return true;
+  if (k === 'CT' && !(r.target.flags & XT_CT_NOTRACK)) return true;
+  return r.matches.some((m) => m.kind === 'conntrack');
+}
+
 function compile(st: NetfilterState, now: number): Compiled {
   const tables = TRAVERSED.filter((t) => st.tables[t].exists).map((t) => new CompiledTable(st.tables[t], st, now));
-  const hooks: CompiledTable[][] = [];
+  const natT = st.tables.nat;
+  const nat = natT.exists && natT.existing('created').some((c) => c.hook !== null) ? new CompiledTable(natT, st, now) : undefined;
+  let ct = false;
+  for (const name of [...TRAVERSED, 'nat' as const]) {
+    const t = st.tables[name];
+    if (t.exists && t.existing('created').some((c) => c.rules.some(needsConntrack))) ct = true;
+  }
+  const stages: Int32Array[] = [];
   for (let h = 0; h < 5; h++) {
     const name = HOOK_NAMES[h];
-    hooks.push(
-      tables
-        .filter((ct) => ct.entry[h] >= 0)
-        .sort((a, b) => TABLE_PRIORITY[a.table.name][name]! - TABLE_PRIORITY[b.table.name][name]!),
-    );
+    const list: Array<[number, number]> = [];
+    tables.forEach((t, i) => {
+      if (t.entry[h] >= 0) list.push([TABLE_PRIORITY[t.table.name][name]!, i]);
+    });
+    if (ct) {
+      if (h === NF_INET_PRE_ROUTING || h === NF_INET_LOCAL_OUT) list.push([-200, S_CT_IN]);
+      if (nat !== undefined && h !== NF_INET_FORWARD) list.push([TABLE_PRIORITY.nat[name]!, S_NAT]);
+      if (h === NF_INET_LOCAL_IN || h === NF_INET_POST_ROUTING) list.push([0x7fffffff, S_CONFIRM]);
+    }
+    list.sort((a, b) => a[0] - b[0]);
+    stages.push(Int32Array.from(list.map((e) => e[1])));
   }
-  return { generation: st.generation, hooks };
+  return { generation: st.generation, tables, stages, nat };
 }
 
 function compiledOf(ns: NetNs): Compiled {
@@ -207,6 +265,8 @@ let psaddr = 0;
 let pdaddr = 0;
 let pinName = '';
 let poutName = '';
+let pinDev: NetDevice | undefined;
+let poutDev: NetDevice | undefined;
 let pbridged = false;
 let pphysIn: NetDevice | undefined;
 let pphysOut: NetDevice | undefined;
@@ -218,7 +278,7 @@ const stack = new Int32Array(64);
 
 /** Whether any table has a base chain at `hook` in the netns (cheap: callers skip the rest). */
 export function nfHookActive(ns: NetNs, hook: number): boolean {
-  return compiledOf(ns).hooks[hook].length !== 0;
+  return compiledOf(ns).stages[hook].length !== 0;
 }
 
 export interface PhysDevs {
@@ -233,42 +293,94 @@ export interface PhysDevs {
  */
 export function nfHook(ns: NetNs, hook: number, slot: number, inDev: NetDevice | undefined, outDev: NetDevice | undefined, phys?: PhysDevs): boolean {
   // Kept small, so that inlining it into the packet path costs little: the work is out of line.
-  const tables = compiledOf(ns).hooks[hook];
-  if (tables.length === 0) return true;
-  return runHook(ns, tables, hook, slot, inDev, outDev, phys);
+  const c = compiledOf(ns);
+  if (c.stages[hook].length === 0) return true;
+  return runHook(ns, c, hook, slot, inDev, outDev, phys);
 }
 
-function runHook(ns: NetNs, tables: CompiledTable[], hook: number, slot: number, inDev: NetDevice | undefined, outDev: NetDevice | undefined, phys: PhysDevs | undefined): boolean {
-  const pool = ns.world.net.pool;
-  const b = pool.data[slot];
-  const nh = pool.nh[slot];
+/** Reads the packet's IPv4 header into the module state the matches use. */
+function loadPacket(b: Uint8Array, nh: number): void {
   pb = b;
   pnh = nh;
   pthoff = nh + ((b[nh] & 0x0f) << 2);
-  const total = (b[nh + 2] << 8) | b[nh + 3];
-  pend = nh + total;
+  pend = nh + ((b[nh + 2] << 8) | b[nh + 3]);
   pfragoff = ((b[nh + 6] << 8) | b[nh + 7]) & 0x1fff;
   pproto = b[nh + 9];
   psaddr = ((b[nh + 12] << 24) | (b[nh + 13] << 16) | (b[nh + 14] << 8) | b[nh + 15]) >>> 0;
   pdaddr = ((b[nh + 16] << 24) | (b[nh + 17] << 16) | (b[nh + 18] << 8) | b[nh + 19]) >>> 0;
+}
+
+function runHook(ns: NetNs, c: Compiled, hook: number, slot: number, inDev: NetDevice | undefined, outDev: NetDevice | undefined, phys: PhysDevs | undefined): boolean {
+  const pool = ns.world.net.pool;
+  const b = pool.data[slot];
+  const nh = pool.nh[slot];
+  loadPacket(b, nh);
+  const total = pend - nh;
   pinName = inDev === undefined ? '' : inDev.name;
   poutName = outDev === undefined ? '' : outDev.name;
+  pinDev = inDev;
+  poutDev = outDev;
   pbridged = phys !== undefined;
   pphysIn = phys?.physIn;
   pphysOut = phys?.physOut;
   pns = ns;
   pslot = slot;
-  for (let t = 0; t < tables.length; t++) {
-    const v = doTable(tables[t], hook, slot, total);
+  const stages = c.stages[hook];
+  let ok = true;
+  for (let s = 0; s < stages.length; s++) {
+    const code = stages[s];
+    let v: number;
+    if (code >= 0) v = doTable(c.tables[code], hook, slot, total);
+    else if (code === S_CT_IN) v = nfConntrackIn(ns, pool, slot, hook) === CT_DROP ? K_DROP : K_ACCEPT;
+    else if (code === S_NAT) {
+      v = natStage(ns, c.nat!, hook, slot, total);
+      // The mapping may have changed the addresses the later tables see.
+      loadPacket(b, nh);
+    } else v = nfConfirm(ns, pool, slot) === CT_DROP ? K_DROP : K_ACCEPT;
     if (v === K_ACCEPT) continue;
-    if (v === K_REJECT) return false;
-    pns = undefined;
-    pool.release(slot);
-    return false;
+    ok = false;
+    if (v !== K_REJECT) pool.release(slot);
+    break;
   }
   pns = undefined;
+  pinDev = poutDev = undefined;
   pphysIn = pphysOut = undefined;
-  return true;
+  return ok;
+}
+
+/**
+ * nf_nat_ipv4_fn at `hook`: an ICMP error about a connection is translated; a connection's first
+ * packet goes through the nat table's chain (or gets the identity mapping); then the packet gets
+ * the connection's mapping.
+ */
+function natStage(ns: NetNs, nat: CompiledTable, hook: number, slot: number, total: number): number {
+  const pool = ns.world.net.pool;
+  const id = pool.ct[slot];
+  if (id === 0) return K_ACCEPT;
+  const tab = pool.ctTab[slot] as CtTable;
+  const conn = tab.conns[id - 1]!;
+  const ctinfo = pool.ctinfo[slot];
+  const manip = hook === NF_INET_PRE_ROUTING || hook === NF_INET_LOCAL_OUT ? NF_NAT_MANIP_DST : NF_NAT_MANIP_SRC;
+  const b = pool.data[slot];
+  const nh = pool.nh[slot];
+  const end = nh + total;
+  if ((ctinfo === IP_CT_RELATED || ctinfo === IP_CT_RELATED + IP_CT_IS_REPLY) && b[nh + 9] === 1) {
+    return natIcmpReplyTranslation(tab, conn, ctinfo, manip, b, nh, end) ? K_ACCEPT : K_DROP;
+  }
+  if (ctinfo === IP_CT_NEW || ctinfo === IP_CT_RELATED || ctinfo === IP_CT_RELATED + IP_CT_IS_REPLY) {
+    if (!natInitialized(conn, manip)) {
+      if (nat.entry[hook] >= 0) {
+        const v = doTable(nat, hook, slot, total);
+        if (v !== K_ACCEPT) return v;
+      }
+      if (!natInitialized(conn, manip)) natNullBinding(ns, tab, conn, manip, ctJiffies(ns.world.now()));
+    }
+  } else if (hook === NF_INET_POST_ROUTING && ctinfo < IP_CT_IS_REPLY && conn.masqIndex !== 0 && poutDev !== undefined && conn.masqIndex !== poutDev.ifindex) {
+    // nf_nat_oif_changed: a masqueraded connection now leaving by another device is dropped.
+    tab.kill(conn);
+    return K_DROP;
+  }
+  return natPacket(tab, conn, ctinfo, manip, b, nh, end) ? K_ACCEPT : K_DROP;
 }
 
 /** ipt_do_table: K_ACCEPT, K_DROP, or K_REJECT (sent, slot released). */
@@ -347,6 +459,32 @@ function doTable(ct: CompiledTable, hook: number, slot: number, total: number): 
         nfReject(pns!, slot, hook, ct.arg[i]);
         pns!.world.net.pool.release(slot);
         return K_REJECT;
+      case K_NAT: {
+        const pool = pns!.world.net.pool;
+        const id = pool.ct[slot];
+        if (id === 0) return K_ACCEPT;
+        const tab = pool.ctTab[slot] as CtTable;
+        const ok = natTarget(pns!, tab, tab.conns[id - 1]!, ct.rules[i]!.target as NatTarget, hook, pinDev, poutDev, pdaddr, ctJiffies(pns!.world.now()));
+        return ok ? K_ACCEPT : K_DROP;
+      }
+      case K_CONNMARK: {
+        const t = ct.rules[i]!.target;
+        if (t.kind === 'CONNMARK') connmarkTarget(pns!.world.net.pool, slot, t.mode, t.ctmark, t.ctmask, t.nfmask, t.shiftDir, t.shiftBits);
+        i++;
+        continue;
+      }
+      case K_LOG: {
+        const t = ct.rules[i]!.target;
+        if (t.kind === 'LOG') nfLogPacket(pns!, slot, hook, pinDev, poutDev, pphysIn, pphysOut, t.level, t.logflags, t.prefix);
+        i++;
+        continue;
+      }
+      case K_NOTRACK: {
+        const pool = pns!.world.net.pool;
+        if (pool.ct[slot] === 0) pool.ctinfo[slot] = IP_CT_UNTRACKED;
+        i++;
+        continue;
+      }
       default:
         return K_DROP;
     }
@@ -511,8 +649,10 @@ function match(m: Match): boolean {
       return true;
     case 'physdev':
       return physdevMatch(m.physindev, m.physoutdev, m.bitmask, m.invert);
+    case 'conntrack':
+      return conntrackMatch(m, pns!.world.net.pool, pslot, pns!.world.now());
     default:
-      // conntrack: never reached (the rule is compiled NEVER); limit is tested in slowMatch.
+      // limit is tested in slowMatch.
       return false;
   }
 }

@@ -11,6 +11,8 @@ export class NetfilterState {
   compiled: unknown = undefined;
   /** Per-rule runtime state of the packet path (a limit's credit), by table, handle and match. */
   readonly ruleState = new Map<string, unknown>();
+  /** The conntrack table (conntrack.ts), made when a rule first needs it; not part of a batch. */
+  conntrack: unknown = undefined;
 
   constructor() {
     this.tables = { raw: new Table('raw'), mangle: new Table('mangle'), filter: new Table('filter'), nat: new Table('nat'), security: new Table('security') };

@@ -1,0 +1,297 @@
+// Connection tracking (nf_conntrack_core.c): the table of one namespace. A connection has an
+// original and a reply tuple; both are hashed, so a packet in either direction finds it with one
+// lookup. Tuples live in typed arrays indexed by node = id * 2 + direction, chained per bucket:
+// looking a packet up allocates nothing. Connection objects exist only for connections (made
+// on a flow's first packet). Timeouts are deadlines in jiffies of virtual time, checked when an
+// entry is looked up or listed (the kernel's gc worker does the same work in the background).
+import type { NetNs } from '../netns.ts';
+import type { CtRef } from '../skb.ts';
+
+/** enum ip_conntrack_info. */
+export const IP_CT_ESTABLISHED = 0;
+export const IP_CT_RELATED = 1;
+export const IP_CT_NEW = 2;
+export const IP_CT_IS_REPLY = 3;
+export const IP_CT_ESTABLISHED_REPLY = 3;
+export const IP_CT_RELATED_REPLY = 4;
+export const IP_CT_UNTRACKED = 7;
+
+/** enum ip_conntrack_status bits. */
+export const IPS_EXPECTED = 1 << 0;
+export const IPS_SEEN_REPLY = 1 << 1;
+export const IPS_ASSURED = 1 << 2;
+export const IPS_CONFIRMED = 1 << 3;
+export const IPS_SRC_NAT = 1 << 4;
+export const IPS_DST_NAT = 1 << 5;
+export const IPS_NAT_MASK = IPS_SRC_NAT | IPS_DST_NAT;
+export const IPS_SEQ_ADJUST = 1 << 6;
+export const IPS_SRC_NAT_DONE = 1 << 7;
+export const IPS_DST_NAT_DONE = 1 << 8;
+export const IPS_DYING = 1 << 9;
+export const IPS_FIXED_TIMEOUT = 1 << 10;
+
+export const CT_DIR_ORIGINAL = 0;
+export const CT_DIR_REPLY = 1;
+
+/** The kernel's HZ (this kernel: 250); conntrack timeouts run on jiffies. */
+export const HZ = 250;
+export function jiffiesOf(ms: number): number {
+  return Math.floor((ms * HZ) / 1000);
+}
+
+/** enum tcp_conntrack. */
+export const TCP_CONNTRACK_NAMES = ['NONE', 'SYN_SENT', 'SYN_RECV', 'ESTABLISHED', 'FIN_WAIT', 'CLOSE_WAIT', 'LAST_ACK', 'TIME_WAIT', 'CLOSE', 'SYN_SENT2'] as const;
+
+/** One tracked connection (struct nf_conn, without its tuples: they are in the table's arrays). */
+export class Conn {
+  status = 0;
+  /** Deadline in jiffies. */
+  timeout = 0;
+  mark = 0;
+  /** TCP: enum tcp_conntrack; 0 for other protocols. */
+  tcpState = 0;
+  /** UDP: jiffies after which a replied flow counts as a stream (2 s after it began). */
+  streamTs = 0;
+  /** References held by packets (skb->_nfct). */
+  refs = 0;
+  /** In the hash (confirmed and not yet removed). */
+  hashed = false;
+  /** Insertion order, newest last (dump order within a bucket). */
+  seq = 0;
+  /** ctnetlink's id. */
+  ctid = 0;
+  /** The MASQUERADE egress device's ifindex (flushed with the device's address), 0 otherwise. */
+  masqIndex = 0;
+  constructor(readonly id: number, readonly proto: number) {}
+}
+
+/** The tuple being looked up or built (module state: no allocation per packet). */
+export const key = { src: 0, dst: 0, sport: 0, dport: 0, proto: 0 };
+
+function hashTuple(seed: number, src: number, dst: number, sport: number, dport: number, proto: number): number {
+  let h = Math.imul(src ^ seed, 0x9e3779b1);
+  h = Math.imul((h ^ (h >>> 15)) + dst, 0x85ebca77);
+  h = Math.imul((h ^ (h >>> 13)) + ((sport << 16) | dport), 0xc2b2ae3d);
+  h = Math.imul((h ^ (h >>> 16)) + proto, 0x27d4eb2f);
+  return (h ^ (h >>> 15)) >>> 0;
+}
+
+/** Per-CPU statistics the kernel keeps (`conntrack -S`, /proc/net/stat/nf_conntrack). */
+export interface CtStats {
+  found: number;
+  invalid: number;
+  insert: number;
+  insert_failed: number;
+  drop: number;
+  early_drop: number;
+  error: number;
+  search_restart: number;
+  clash_resolve: number;
+  chaintoolong: number;
+}
+
+export class CtTable implements CtRef {
+  conns: Array<Conn | undefined> = [];
+  /** Tuples per node (id * 2 + dir). */
+  tSrc: Int32Array = new Int32Array(0);
+  tDst: Int32Array = new Int32Array(0);
+  tSport: Uint16Array = new Uint16Array(0);
+  tDport: Uint16Array = new Uint16Array(0);
+  tProto: Uint8Array = new Uint8Array(0);
+  tHash: Uint32Array = new Uint32Array(0);
+  next: Int32Array = new Int32Array(0);
+  private buckets = new Int32Array(0);
+  private bucketShift = 0;
+  private freeIds: number[] = [];
+  private capacity = 0;
+  /** Connections allocated (unconfirmed included), as nf_conntrack_count counts them. */
+  count = 0;
+  private seqNext = 0;
+  readonly seed: number;
+  /** The timeouts and limits read from the sysctls (conntrack-proto.ts), per sysctl generation. */
+  timeouts: unknown = undefined;
+  readonly stats: CtStats = { found: 0, invalid: 0, insert: 0, insert_failed: 0, drop: 0, early_drop: 0, error: 0, search_restart: 0, clash_resolve: 0, chaintoolong: 0 };
+
+  constructor(readonly ns: NetNs) {
+    this.seed = ns.world.rng.u32() | 0;
+    this.grow(64);
+    this.rehash(1024);
+  }
+
+  private grow(add: number): void {
+    const cap = this.capacity + add;
+    const i32 = (a: Int32Array): Int32Array => { const b = new Int32Array(cap * 2); b.set(a); return b; };
+    this.tSrc = i32(this.tSrc);
+    this.tDst = i32(this.tDst);
+    this.next = i32(this.next);
+    const u16 = (a: Uint16Array): Uint16Array => { const b = new Uint16Array(cap * 2); b.set(a); return b; };
+    this.tSport = u16(this.tSport);
+    this.tDport = u16(this.tDport);
+    const p = new Uint8Array(cap * 2);
+    p.set(this.tProto);
+    this.tProto = p;
+    const h = new Uint32Array(cap * 2);
+    h.set(this.tHash);
+    this.tHash = h;
+    for (let id = cap - 1; id >= this.capacity; id--) this.freeIds.push(id);
+    this.capacity = cap;
+  }
+
+  private rehash(size: number): void {
+    this.buckets = new Int32Array(size).fill(-1);
+    this.bucketShift = 32 - Math.log2(size);
+    for (const c of this.conns) {
+      if (c === undefined || !c.hashed) continue;
+      this.link(c.id * 2);
+      this.link(c.id * 2 + 1);
+    }
+  }
+
+  private link(n: number): void {
+    const b = this.tHash[n] >>> this.bucketShift;
+    this.next[n] = this.buckets[b];
+    this.buckets[b] = n;
+  }
+
+  private unlink(n: number): void {
+    const b = this.tHash[n] >>> this.bucketShift;
+    let p = this.buckets[b];
+    if (p === n) {
+      this.buckets[b] = this.next[n];
+      return;
+    }
+    while (p !== -1) {
+      if (this.next[p] === n) {
+        this.next[p] = this.next[n];
+        return;
+      }
+      p = this.next[p];
+    }
+  }
+
+  /** Sets node `n`'s tuple and hash. */
+  setTuple(n: number, src: number, dst: number, sport: number, dport: number, proto: number): void {
+    this.tSrc[n] = src | 0;
+    this.tDst[n] = dst | 0;
+    this.tSport[n] = sport;
+    this.tDport[n] = dport;
+    this.tProto[n] = proto;
+    this.tHash[n] = hashTuple(this.seed, src | 0, dst | 0, sport, dport, proto);
+  }
+
+  /**
+   * The node whose tuple equals `key` (confirmed connections only), or -1. An expired
+   * connection found on the way is removed.
+   */
+  find(nowJ: number, src: number, dst: number, sport: number, dport: number, proto: number): number {
+    const h = hashTuple(this.seed, src | 0, dst | 0, sport, dport, proto);
+    let n = this.buckets[h >>> this.bucketShift];
+    while (n !== -1) {
+      if (this.tHash[n] === h && this.tSrc[n] === (src | 0) && this.tDst[n] === (dst | 0) && this.tSport[n] === sport && this.tDport[n] === dport && this.tProto[n] === proto) {
+        const c = this.conns[n >> 1]!;
+        if (c.timeout - nowJ <= 0 && (c.status & IPS_FIXED_TIMEOUT) === 0) {
+          this.kill(c);
+          return -1;
+        }
+        return n;
+      }
+      n = this.next[n];
+    }
+    return -1;
+  }
+
+  /** Whether a confirmed connection other than `ignore` has a tuple equal to the given one. */
+  taken(nowJ: number, src: number, dst: number, sport: number, dport: number, proto: number, ignore: Conn): boolean {
+    const n = this.find(nowJ, src, dst, sport, dport, proto);
+    return n !== -1 && n >> 1 !== ignore.id;
+  }
+
+  /** A new, unconfirmed connection with both tuples set (cold: once per flow). */
+  create(proto: number): Conn {
+    if (this.freeIds.length === 0) this.grow(this.capacity);
+    const id = this.freeIds.pop()!;
+    const c = new Conn(id, proto);
+    c.ctid = this.ns.world.rng.u32();
+    this.conns[id] = c;
+    this.count++;
+    return c;
+  }
+
+  /** __nf_conntrack_confirm: puts the connection in the hash. False when its tuples clash. */
+  confirm(c: Conn, nowJ: number): boolean {
+    const o = c.id * 2;
+    for (let d = 0; d < 2; d++) {
+      const n = o + d;
+      const m = this.find(nowJ, this.tSrc[n], this.tDst[n], this.tSport[n], this.tDport[n], this.tProto[n]);
+      if (m !== -1) return false;
+    }
+    c.status |= IPS_CONFIRMED;
+    c.hashed = true;
+    c.seq = this.seqNext++;
+    this.link(o);
+    this.link(o + 1);
+    if (this.count > this.buckets.length) this.rehash(this.buckets.length * 4);
+    return true;
+  }
+
+  /** nf_ct_kill: out of the hash; freed once no packet refers to it. */
+  kill(c: Conn): void {
+    if (c.hashed) {
+      this.unlink(c.id * 2);
+      this.unlink(c.id * 2 + 1);
+      c.hashed = false;
+    }
+    c.status |= IPS_DYING;
+    if (c.refs === 0) this.free(c);
+  }
+
+  private free(c: Conn): void {
+    if (this.conns[c.id] !== c) return;
+    this.conns[c.id] = undefined;
+    this.freeIds.push(c.id);
+    this.count--;
+  }
+
+  get(id: number): void {
+    this.conns[id]!.refs++;
+  }
+
+  /** A packet let go of connection `id`: an unconfirmed or killed one is freed with its last packet. */
+  put(id: number): void {
+    const c = this.conns[id];
+    if (c === undefined) return;
+    if (--c.refs === 0 && !c.hashed) this.free(c);
+  }
+
+  /** The live connections in the order the kernel dumps them: by bucket of the original tuple's
+   * hash in a table of `buckets` (net.netfilter.nf_conntrack_buckets), newest first within one. */
+  dump(nowJ: number): Conn[] {
+    const out: Conn[] = [];
+    for (const c of this.conns) {
+      if (c === undefined || !c.hashed) continue;
+      if (c.timeout - nowJ <= 0 && (c.status & IPS_FIXED_TIMEOUT) === 0) {
+        this.kill(c);
+        continue;
+      }
+      out.push(c);
+    }
+    const buckets = Math.max(1, this.ns.sysctl.getInt('net.netfilter.nf_conntrack_buckets'));
+    const bucket = (c: Conn): number => Math.floor((this.tHash[c.id * 2] * buckets) / 2 ** 32);
+    return out.sort((a, b) => bucket(a) - bucket(b) || b.seq - a.seq);
+  }
+
+  /** Removes expired connections (the gc worker), so counts read as the kernel's after a while. */
+  gc(nowJ: number): void {
+    this.dump(nowJ);
+  }
+}
+
+/** The namespace's conntrack table, made when a rule first needs it. */
+export function ctTableOf(ns: NetNs): CtTable {
+  let t = ns.netfilter.conntrack as CtTable | undefined;
+  if (t === undefined) {
+    t = new CtTable(ns);
+    ns.netfilter.conntrack = t;
+  }
+  return t;
+}
