@@ -5,6 +5,7 @@ import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import type { NetNs } from '../kernel/netns.ts';
 import { bridgeSysfs } from '../kernel/bridge/sysfs.ts';
+import { procNfConntrack, procNfConntrackStat } from './conntrack.ts';
 import type { Tool } from './tool.ts';
 
 /** The content of an emulated file, or undefined when the path is not one. */
@@ -13,6 +14,8 @@ export function procFile(ns: NetNs, path: string): string | undefined {
     const fwd = Number(ns.sysctl.get('net.ipv4.conf.all.forwarding') ?? 0) !== 0;
     return ns.inet.snmp.procNetSnmp(fwd, Number(ns.sysctl.get('net.ipv4.ip_default_ttl') ?? 64));
   }
+  if (path === '/proc/net/nf_conntrack') return procNfConntrack(ns);
+  if (path === '/proc/net/stat/nf_conntrack') return procNfConntrackStat(ns);
   if (path.startsWith('/proc/sys/')) {
     const v = ns.sysctl.get(path.slice('/proc/sys/'.length).replace(/\//g, '.'));
     return v === undefined ? undefined : v + '\n';

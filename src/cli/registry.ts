@@ -3,11 +3,13 @@ import type { Tool } from './tool.ts';
 import { bridge } from './bridge.ts';
 import { brctl } from './brctl.ts';
 import { cat } from './cat.ts';
+import { conntrack } from './conntrack.ts';
 import { dmesg } from './dmesg.ts';
 import { ethtool } from './ethtool.ts';
 import { hostname } from './hostname.ts';
 import { ip } from './ip/ip.ts';
 import { iptables, iptablesRestore, iptablesSave } from './iptables/index.ts';
+import { nc } from './nc.ts';
 import { nstat } from './nstat.ts';
 import { ping } from './ping.ts';
 import { sysctl } from './sysctl.ts';
@@ -21,6 +23,7 @@ export const tools: ReadonlyMap<string, Tool> = new Map<string, Tool>([
   ['ping', ping],
   ['tcpdump', tcpdump],
   ['nstat', nstat],
+  ['nc', nc],
   ['cat', cat],
   ['iptables', iptables],
   ['iptables-save', (ctx) => iptablesSave(ctx)],
@@ -28,4 +31,5 @@ export const tools: ReadonlyMap<string, Tool> = new Map<string, Tool>([
   ['bridge', bridge],
   ['brctl', brctl],
   ['dmesg', dmesg],
+  ['conntrack', conntrack],
 ]);

@@ -228,7 +228,9 @@ class Sysctl {
       return 1;
     }
     const dotted = slashdot(path, '/', '.');
-    if (kind === 'dir') {
+    // procps skips a directory or a file without write permission with a warning (and a stale
+    // errno, EINVAL) and carries on: exit status 0.
+    if (kind === 'dir' || this.sys.readOnly(this.sys.keyOfPath(path)!)) {
       this.warn(`setting key "${dotted}": ${strerror(22)}`);
       return 0;
     }

@@ -11,12 +11,14 @@ const IFF_DYNAMIC = 0x8000;
 import { EEXIST, EINVAL, ENODEV, EOPNOTSUPP, KernelError } from './errors.ts';
 import { Ipv4 } from './ipv4/ipv4.ts';
 import { Ipv4Stack } from './ipv4/stack.ts';
+import { UdpTable } from './ipv4/udp.ts';
 import { NetfilterState } from './netfilter/index.ts';
 import { flushQueue, invalidated, solicit } from './ipv4/arp.ts';
 import { Addrconf } from './ipv6/addrconf.ts';
 import { Loopback } from './loopback.ts';
 import { Sysctls } from './sysctl.ts';
 import type { World } from './world.ts';
+import { type CtTable, jiffiesOf } from './netfilter/conntrack.ts';
 
 export const IFNAMSIZ = 16;
 
@@ -27,6 +29,8 @@ export class NetNs {
   readonly ipv4: Ipv4;
   /** The IPv4 packet path's state (counters, IDs, rate limits, queues, sockets). */
   readonly inet: Ipv4Stack;
+  /** The UDP sockets, by local port. */
+  readonly udp = new UdpTable();
   /** iptables' tables of the namespace. */
   readonly netfilter = new NetfilterState();
   /** The IPv6 addresses the kernel configures by itself (::1, link-locals). */
@@ -44,6 +48,12 @@ export class NetNs {
     this.ipv4.neigh.invalidated = (n) => invalidated(this, n);
     this.ipv4.neigh.validated = (n) => flushQueue(this, n);
     this.addrconf = new Addrconf(this);
+    this.sysctl.onGet('net.netfilter.nf_conntrack_count', () => {
+      const ct = this.netfilter.conntrack as CtTable | undefined;
+      if (ct === undefined) return '0';
+      ct.gc(jiffiesOf(this.world.now()));
+      return String(ct.count);
+    });
     this.sysctl.onSet(/^net\.ipv4\.(ip_forward|conf\.all\.forwarding)$/, (k, v) => this.setForwarding(k, v));
     this.sysctl.onSet(/^net\.ipv6\.conf\.[^.]+\.disable_ipv6$/, (k, v) => this.setDisableIpv6(k, v));
     this.lo = new Loopback(this);

@@ -48,11 +48,16 @@ const CHANGE_ONLY = /^net\.ipv4\.(ip_forward|conf\.[^.]+\.forwarding)$/;
  */
 const NOT_COPIED_FROM_DEFAULT = new Set(['forwarding', 'mc_forwarding', 'disable_policy', 'disable_xfrm', 'drop_unicast_in_l2_multicast', 'promote_secondaries', 'route_localnet']);
 
+/** Keys a namespace other than the initial one cannot write (the kernel answers EINVAL). */
+const INIT_NET_ONLY = new Set(['net.netfilter.nf_conntrack_max']);
+
 export type SysctlHook = (key: string, value: string) => void;
 
 export class Sysctls {
   private readonly values = new Map<string, string>();
   private readonly hooks: Array<[RegExp, SysctlHook]> = [];
+  /** Keys whose value is the kernel's live state, read when asked (nf_conntrack_count). */
+  private readonly readers = new Map<string, () => string>();
   /** Device conf keys written explicitly (in_dev->cnf.state): a new default no longer reaches them. */
   private readonly pinned = new Set<string>();
   /** devNames(), until a device comes or goes. */
@@ -65,6 +70,11 @@ export class Sysctls {
   /** Calls `hook` after every successful write to a key matching `pattern`. */
   onSet(pattern: RegExp, hook: SysctlHook): void {
     this.hooks.push([pattern, hook]);
+  }
+
+  /** Makes reads of `key` return `read()` (a read-only value the kernel computes). */
+  onGet(key: string, read: () => string): void {
+    this.readers.set(key, read);
   }
 
   /** Adds the per-device keys (conf.*, neigh.*); IPv4 conf values are copied from conf.default. */
@@ -106,11 +116,12 @@ export class Sysctls {
 
   /** The value as /proc shows it, or undefined for an unknown key. */
   get(key: string): string | undefined {
-    return this.values.get(key);
+    const read = this.readers.get(key);
+    return read && this.values.has(key) ? read() : this.values.get(key);
   }
 
   getInt(key: string): number {
-    const v = this.values.get(key);
+    const v = this.get(key);
     if (v === undefined) throw new KernelError(ENOENT);
     return parseInt(v, 10);
   }
@@ -169,10 +180,19 @@ export class Sysctls {
   /** Bumped on every change, so the packet path's caches know to re-read. */
   generation = 0;
 
+  /** Whether these are the initial namespace's sysctls (some keys are writable only there). */
+  initNet = false;
+
+  /** Whether the key's file is read-only (mode 0444) here. */
+  readOnly(key: string): boolean {
+    return key === 'net.netfilter.nf_conntrack_count' || (!this.initNet && INIT_NET_ONLY.has(key));
+  }
+
   set(key: string, raw: string): void {
     this.generation++;
     const old = this.values.get(key);
     if (old === undefined) throw new KernelError(ENOENT);
+    if (this.readOnly(key)) throw new KernelError(EINVAL);
     let value = raw.trim();
     if (!TEXT_KEY.test(key)) {
       const olds = old.split('\t');

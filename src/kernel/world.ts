@@ -81,6 +81,7 @@ export class World {
       arp: (slot, dev) => arpRcv(dev.ns, slot, dev),
     };
     this.host = new NetNs(this, 'host');
+    this.host.sysctl.initNet = true;
   }
 
   /** Virtual time in ms since the epoch. */

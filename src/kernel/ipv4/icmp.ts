@@ -11,6 +11,7 @@ import { internetChecksum, checksumOk } from '../../wire/checksum.ts';
 import { updateIpv4Checksum } from '../../wire/ipv4.ts';
 import { isLbcast, isMulticast, isZeronet } from './constants.ts';
 import { ipOutput } from './output.ts';
+import { udpErr } from './udp.ts';
 import { routeOutput, type Rtable } from './rtable.ts';
 import { NF_INET_LOCAL_OUT, nfHook } from '../netfilter/hooks.ts';
 import {
@@ -213,6 +214,8 @@ function icmpUnreach(ns: NetNs, b: Uint8Array, o: number, len: number, offender:
       if (!cur || info < cur) inet.pmtu.set(qdst | 0, { mtu: info, expires: ns.world.now() + 1000 * Number(ns.sysctl.get('net.ipv4.route.mtu_expires') ?? 600) });
     }
   }
+  // udp_err: the sending UDP socket, if any (it needs the quoted UDP ports).
+  if (qproto === 17 && len >= 8 + ((b[q] & 0x0f) << 2) + 8) udpErr(ns, b, q, type, code, info, undefined);
   const errno = icmpErrno(type, code);
   for (const s of inet.rawSockets) {
     if (s.protocol !== qproto) continue;

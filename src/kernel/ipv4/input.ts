@@ -9,6 +9,7 @@ import { u32 } from '../../wire/bytes.ts';
 import { decIpv4Ttl, ipv4ChecksumOk } from '../../wire/ipv4.ts';
 import { RTCF_BROADCAST, RTCF_DOREDIRECT } from './constants.ts';
 import { icmpRcv, icmpSendError } from './icmp.ts';
+import { udpRcv } from './udp.ts';
 import { ipOutput, pathMtu } from './output.ts';
 import { routeInput, type Rtable } from './rtable.ts';
 import { NF_INET_FORWARD, NF_INET_LOCAL_IN, NF_INET_PRE_ROUTING, nfHook } from '../netfilter/hooks.ts';
@@ -180,6 +181,9 @@ function ipLocalDeliver(ns: NetNs, slot: number, broadcast: boolean): void {
   if (proto === 1) {
     snmp[IP_IN_DELIVERS]++;
     icmpRcv(ns, slot, broadcast);
+  } else if (proto === 17) {
+    snmp[IP_IN_DELIVERS]++;
+    udpRcv(ns, slot, broadcast);
   } else if (raw) {
     snmp[IP_IN_DELIVERS]++;
   } else {

@@ -95,7 +95,10 @@ export const UDP_IN_DATAGRAMS = 0;
 export const UDP_NO_PORTS = 1;
 export const UDP_IN_ERRORS = 2;
 export const UDP_OUT_DATAGRAMS = 3;
+export const UDP_RCVBUF_ERRORS = 4;
+export const UDP_SNDBUF_ERRORS = 5;
 export const UDP_IN_CSUM_ERRORS = 6;
+export const UDP_IGNORED_MULTI = 7;
 
 export class Snmp {
   readonly ip = new Float64Array(IP_FIELDS.length);
