@@ -139,6 +139,23 @@ function normalize(command: string, text: string, named: Set<number>): string {
 
 /** Conntrack listings: a recorded timeout (whole seconds left, rounded down) may be one off. */
 const CT_LINE = /^((?:ipv4 +2 +)?\S+ +\d+ +)(\d+)( .*)$/;
+function recordedTimes(name: string): string[] {
+  return readFileSync(new URL(`${name}/times.txt`, DIR), 'utf8').split('\n').filter((l) => /^\d/.test(l));
+}
+
+/** When each command of the script started in the recording (seconds). */
+function commandStarts(name: string): number[] {
+  return recordedTimes(name).map((l) => Number(l.split(' ')[0]));
+}
+
+/** The time between the end of the setup and the start of the traffic in the recording. */
+function preTrafficMs(name: string, setupLines: number): number {
+  const times = recordedTimes(name);
+  const end = Number(times[setupLines - 1].split(' ')[1]);
+  const start = Number(times[setupLines].split(' ')[0]);
+  return Math.round((start - end) * 1000);
+}
+
 function alignTimeouts(got: string, want: string): string {
   const pool = want.split('\n');
   return got.split('\n').map((line) => {
@@ -185,6 +202,9 @@ describe('fixtures/netfilter', () => {
         compare(command, await session.run(command));
       };
       for (const line of setup) await run(line);
+      // The recorder starts its captures after the setup and waits before the traffic: that
+      // time passes here too (conntrack timeouts shown later depend on it).
+      world.clock.tick(preTrafficMs(name, setup.length));
       // One capture per interface, as the recorder's tcpdumps (promiscuous).
       const frames = new Map<string, Uint8Array[]>();
       const tapped: Array<() => void> = [];
@@ -209,7 +229,13 @@ describe('fixtures/netfilter', () => {
           compare(job.command, { stdout: readFileSync(job.out, 'utf8'), stderr: readFileSync(job.err, 'utf8'), status });
         }
       };
-      for (const line of traffic) {
+      // Each traffic command starts when it started in the recording (relative to the first):
+      // commands take no virtual time, real ones a few milliseconds, and timers see the difference.
+      const starts = commandStarts(name).slice(setup.length);
+      const t0 = world.now();
+      for (const [k, line] of traffic.entries()) {
+        const due = t0 + Math.round((starts[k] - starts[0]) * 1000);
+        if (world.now() < due) world.clock.tick(due - world.now());
         if (/ &$/.test(line)) {
           order.push(line);
           const k = jobs.length;

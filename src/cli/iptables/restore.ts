@@ -1,6 +1,9 @@
-// `iptables-restore [-c] [-n] [-T table]` reading the tool's stdin, as xtables-restore.c does:
+// `iptables-restore [-c] [-n] [-T table] [FILE]` reading FILE or the tool's stdin, as
+// xtables-restore.c does:
 // each `*table ... COMMIT` section is one atomic batch (flushing the table first unless
 // --noflush); command lines are parsed at once, run when COMMIT is reached.
+import { readFileSync } from 'node:fs';
+import { resolve } from 'node:path';
 import { Batch, NetfilterError, flushTable, isTableName, netfilterOf, restoreChain, setPolicy, type NetfilterState, type TableName } from '../../kernel/netfilter/index.ts';
 import type { ToolContext } from '../tool.ts';
 import { commandTable, compileRules, faultText, nftStrerror, runCommand } from './command.ts';
@@ -100,17 +103,24 @@ export function iptablesRestore(ctx: ToolContext): number {
         return 1;
     }
   }
+  // One argument: the rules file (read instead of stdin).
+  let input = ctx.stdin;
   if (g.optind === g.argv.length - 1) {
-    ctx.io.err(`Can't open ${g.argv[g.optind]}: No such file or directory\n`);
-    return 1;
-  }
-  if (g.optind < g.argv.length) {
+    const file = g.argv[g.optind];
+    try {
+      input = readFileSync(resolve(ctx.cwd ?? process.cwd(), file), 'utf8');
+    } catch (e) {
+      const why = (e as NodeJS.ErrnoException).code === 'EISDIR' ? 'Is a directory' : (e as NodeJS.ErrnoException).code === 'EACCES' ? 'Permission denied' : 'No such file or directory';
+      ctx.io.err(`Can't open ${file}: ${why}\n`);
+      return 1;
+    }
+  } else if (g.optind < g.argv.length) {
     ctx.io.err('Unknown arguments found on commandline\n');
     return 1;
   }
 
   const state = netfilterOf(ctx.ns);
-  const lines = ctx.stdin.split(/(?<=\n)/).filter((l) => l !== '');
+  const lines = input.split(/(?<=\n)/).filter((l) => l !== '');
   let line = 0;
   let curtable: TableName | undefined;
   let inTable = false;

@@ -3,6 +3,7 @@
 // state-change reports: two of them (robustness 2), the first 2 jiffies after the change, the
 // second a random time below the unsolicited report interval (1 s) later. With IPv6 disabled the
 // MLD reports are only counted and discarded.
+import { NF_INET_LOCAL_OUT, NF_INET_POST_ROUTING, nfHook } from '../netfilter/hooks.ts';
 import type { Bridge } from './bridge.ts';
 import { BrTimer, jiffiesNow, HZ } from './timer.ts';
 import { inetSelectAddr } from '../ipv4/route-lookup.ts';
@@ -117,6 +118,9 @@ function sendReport(br: Bridge, recordType: number): void {
   snmp.ipExt[IPEXT_OUT_MCAST_PKTS]++;
   snmp.ipExt[IPEXT_OUT_OCTETS] += 40;
   snmp.ipExt[IPEXT_OUT_MCAST_OCTETS] += 40;
+  // ip_local_out, ip_output: the report passes the OUTPUT and POSTROUTING hooks (and is tracked).
+  if (!nfHook(ns, NF_INET_LOCAL_OUT, slot, undefined, br)) return;
+  if (!nfHook(ns, NF_INET_POST_ROUTING, slot, undefined, br)) return;
   net.xmit(slot, br);
 }
 

@@ -433,8 +433,10 @@ function doTable(ct: CompiledTable, hook: number, slot: number, total: number): 
         return K_DROP;
       case K_POLICY: {
         const c = ct.chains[i]!;
-        c.pkts++;
-        c.bytes += total;
+        if (c.counted) {
+          c.pkts++;
+          c.bytes += total;
+        }
         return ct.arg[i] === 1 ? K_ACCEPT : K_DROP;
       }
       case K_RETURN:

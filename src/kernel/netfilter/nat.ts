@@ -76,7 +76,10 @@ function clashNode(tab: CtTable, nowJ: number, t: typeof tu, ignore: Conn): numb
     dport = t.sport;
   }
   const n = tab.find(nowJ, t.dst, t.src, sport, dport, t.proto);
-  return n !== -1 && n >> 1 !== ignore.id ? n : -1;
+  if (n === -1 || n >> 1 === ignore.id) return -1;
+  // nf_conntrack_tuple_taken counts the clash as "found".
+  tab.stats.found++;
+  return n;
 }
 
 /** nf_nat_used_tuple: would a connection with original tuple `t` clash with one in the table? */

@@ -123,6 +123,7 @@ export function zeroChains(t: Table, chainName: string | undefined): string[] {
   }
   for (const c of chains) {
     c.pkts = c.bytes = 0;
+    if (c.builtin) c.counted = true;
     for (const r of c.rules) r.pkts = r.bytes = 0;
   }
   return chains.map((c) => c.name);
@@ -140,6 +141,7 @@ export function zeroListed(t: Table, names: string[], batch: Batch): void {
     const c = t.chain(name);
     if (!c) continue;
     c.pkts = c.bytes = 0;
+    if (c.builtin) c.counted = true;
     for (const r of c.rules) r.pkts = r.bytes = 0;
   }
 }
@@ -215,6 +217,7 @@ export function setPolicy(t: Table, chainName: string, policy: string, counters?
   t.materialize(chainName);
   const c = t.chain(chainName) as Chain;
   c.policy = policy as Policy;
+  c.counted = true;
   if (counters) [c.pkts, c.bytes] = counters;
 }
 

@@ -41,6 +41,10 @@ export class Chain {
   /** Policy counters (built-in chains). */
   pkts = 0;
   bytes = 0;
+  /** Whether the kernel keeps the policy counters: iptables-nft sends counters for a built-in
+   * chain when it sets its policy (-P, iptables-restore) or zeroes it (-Z), but not when a rule
+   * command creates it implicitly; such a chain counts nothing. */
+  counted = false;
   /** Whether the kernel had this chain when the current batch began (so a rename can name
    * it by handle); chains made during the batch are not yet there. */
   inKernel = false;
@@ -63,6 +67,7 @@ export class Chain {
     c.refs = this.refs;
     c.pkts = this.pkts;
     c.bytes = this.bytes;
+    c.counted = this.counted;
     c.inKernel = true;
     return c;
   }
