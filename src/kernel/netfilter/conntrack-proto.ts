@@ -243,7 +243,11 @@ export function nfConntrackIn(ns: NetNs, pool: SkbPool, slot: number, hook: numb
     else if (c.status & IPS_SEEN_REPLY) ctinfo = IP_CT_ESTABLISHED;
     else if (c.status & IPS_EXPECTED) ctinfo = IP_CT_RELATED;
     else ctinfo = IP_CT_NEW;
-    if (proto === IPPROTO_TCP && !tcpPacket(c, dir, flags, nowJ, t, false, true)) return invalid(tab);
+    if (proto === IPPROTO_TCP) {
+      if (!tcpPacket(c, dir, flags, nowJ, t, false, true)) return invalid(tab);
+      // A reset as the only answer: no connection was ever established, it goes at once.
+      if (flags & 0x04 && !(c.status & IPS_SEEN_REPLY)) tab.kill(c);
+    }
   }
   if (proto === IPPROTO_ICMP) refresh(c, nowJ, t.icmp);
   else if (proto === IPPROTO_UDP) {
