@@ -9,16 +9,13 @@
 // built-in chain, an implicit RETURN in a user chain.
 import type { NetDevice } from '../device.ts';
 import type { NetNs } from '../netns.ts';
-import type { Chain, Hook, Table, TableName } from './table.ts';
-import { TABLE_PRIORITY } from './table.ts';
-import type { NetfilterState } from './index.ts';
 import {
   IPT_F_FRAG, IPT_INV_DSTIP, IPT_INV_FRAG, IPT_INV_PROTO, IPT_INV_SRCIP, IPT_INV_VIA_IN, IPT_INV_VIA_OUT,
   IPRANGE_DST, IPRANGE_DST_INV, IPRANGE_SRC, IPRANGE_SRC_INV, RTN_NAMES,
   XT_ADDRTYPE_INVERT_DEST, XT_ADDRTYPE_INVERT_SOURCE, XT_MULTIPORT_DESTINATION, XT_MULTIPORT_SOURCE,
   XT_PHYSDEV_OP_BRIDGED, XT_PHYSDEV_OP_IN, XT_PHYSDEV_OP_ISIN, XT_PHYSDEV_OP_ISOUT, XT_PHYSDEV_OP_OUT,
-  XT_LIMIT_SCALE, XT_TCP_INV_DSTPT, XT_TCP_INV_FLAGS, XT_TCP_INV_OPTION, XT_TCP_INV_SRCPT, XT_UDP_INV_DSTPT, XT_UDP_INV_SRCPT,
-  type Match, type Rule,
+  XT_TCP_INV_DSTPT, XT_TCP_INV_FLAGS, XT_TCP_INV_OPTION, XT_TCP_INV_SRCPT, XT_UDP_INV_DSTPT, XT_UDP_INV_SRCPT,
+  type Match, type NatTarget, type Rule,
 } from './types.ts';
 import { inetAddrType } from '../ipv4/route-lookup.ts';
 import { nfReject } from './reject.ts';
@@ -27,236 +24,16 @@ import { IP_CT_IS_REPLY, IP_CT_NEW, IP_CT_RELATED, IP_CT_UNTRACKED, jiffiesOf as
 import { CT_DROP, nfConfirm, nfConntrackIn } from './conntrack-proto.ts';
 import { connmarkTarget, conntrackMatch } from './ct-match.ts';
 import { NF_NAT_MANIP_DST, NF_NAT_MANIP_SRC, natIcmpReplyTranslation, natInitialized, natNullBinding, natPacket, natTarget } from './nat.ts';
-import { XT_CT_NOTRACK, type NatTarget } from './types.ts';
+import {
+  type Compiled, type CompiledTable, type LimitState, compiledOf, K_ACCEPT, K_CONNMARK, K_CONTINUE, K_DROP, K_GOTO, K_JUMP, K_LOG, K_MARK,
+  K_NAT, K_NOTRACK, K_POLICY, K_REJECT, K_RETURN, limitMatch, NEVER, NF_INET_LOCAL_OUT,
+  NF_INET_POST_ROUTING, NF_INET_PRE_ROUTING, S_CT_IN, S_NAT,
+} from './compile.ts';
 
-export const NF_INET_PRE_ROUTING = 0;
-export const NF_INET_LOCAL_IN = 1;
-export const NF_INET_FORWARD = 2;
-export const NF_INET_LOCAL_OUT = 3;
-export const NF_INET_POST_ROUTING = 4;
-const HOOK_NAMES: readonly Hook[] = ['PREROUTING', 'INPUT', 'FORWARD', 'OUTPUT', 'POSTROUTING'];
-
-// Compiled target kinds.
-const K_CONTINUE = 0;
-const K_ACCEPT = 1;
-const K_DROP = 2;
-const K_RETURN = 3;
-const K_JUMP = 4;
-const K_GOTO = 5;
-const K_REJECT = 6;
-const K_MARK = 7;
-/** End of a built-in chain: its policy (arg 1 accept, 0 drop). */
-const K_POLICY = 8;
-/** SNAT, DNAT, MASQUERADE, REDIRECT: set the connection's mapping, then accept. */
-const K_NAT = 9;
-const K_CONNMARK = 10;
-/** CT --notrack: the packet stays untracked. */
-const K_NOTRACK = 11;
-/** LOG: a line in the kernel log, then on to the next rule. */
-const K_LOG = 12;
-
-/** Rule flag: needs the slow part (interfaces or matches). */
-const SLOW = 1;
-/** Rule flag: can never match. */
-const NEVER = 2;
-
-class CompiledTable {
-  n = 0;
-  /** The header part packed, 4 int32 per rule: smsk, src, dmsk, dst (cache-friendly for the
-   * non-matching walk). */
-  hdr: Int32Array;
-  /** Addresses and masks as int32 (compared with `&` on int32 addresses: no `>>> 0`). */
-  src: Int32Array;
-  smsk: Int32Array;
-  dst: Int32Array;
-  dmsk: Int32Array;
-  proto: Uint8Array;
-  inv: Uint8Array;
-  frag: Uint8Array;
-  slow: Uint8Array;
-  kind: Uint8Array;
-  arg: Int32Array;
-  arg2: Int32Array;
-  /** The Rule of each index (undefined for chain ends). */
-  rules: Array<Rule | undefined> = [];
-  /** The chain of each index (a policy entry counts on it). */
-  chains: Array<Chain | undefined> = [];
-  /** Entry index of each hook's base chain, -1 when it does not exist. */
-  entry = new Int32Array(5).fill(-1);
-  /** Index of each hook's policy entry (the underflow). */
-  underflow = new Int32Array(5).fill(-1);
-
-  /** Per rule index, the state of each of its limit matches (xt_limit_priv). */
-  limits: Array<Array<LimitState | undefined> | undefined> = [];
-
-  constructor(readonly table: Table, st: NetfilterState, now: number) {
-    const chains = table.existing('created');
-    let n = 0;
-    for (const c of chains) n += c.rules.length + 1;
-    this.hdr = new Int32Array(n * 4);
-    this.src = new Int32Array(n);
-    this.smsk = new Int32Array(n);
-    this.dst = new Int32Array(n);
-    this.dmsk = new Int32Array(n);
-    this.proto = new Uint8Array(n);
-    this.inv = new Uint8Array(n);
-    this.frag = new Uint8Array(n);
-    this.slow = new Uint8Array(n);
-    this.kind = new Uint8Array(n);
-    this.arg = new Int32Array(n);
-    this.arg2 = new Int32Array(n);
-    const start = new Map<string, number>();
-    let i = 0;
-    for (const c of chains) {
-      start.set(c.name, i);
-      if (c.hook !== null) this.entry[HOOK_NAMES.indexOf(c.hook)] = i;
-      i += c.rules.length;
-      if (c.hook !== null) this.underflow[HOOK_NAMES.indexOf(c.hook)] = i;
-      i++;
-    }
-    this.n = n;
-    i = 0;
-    for (const c of chains) {
-      for (const r of c.rules) {
-        this.rules[i] = r;
-        this.chains[i] = c;
-        this.hdr[i * 4] = r.smsk | 0;
-        this.hdr[i * 4 + 1] = r.src | 0;
-        this.hdr[i * 4 + 2] = r.dmsk | 0;
-        this.hdr[i * 4 + 3] = r.dst | 0;
-        this.src[i] = r.src | 0;
-        this.smsk[i] = r.smsk | 0;
-        this.dst[i] = r.dst | 0;
-        this.dmsk[i] = r.dmsk | 0;
-        this.proto[i] = r.proto;
-        this.inv[i] = r.invflags;
-        this.frag[i] = r.flags;
-        let slow = r.iniface.name !== '' || r.outiface.name !== '' || r.matches.length !== 0 ? SLOW : 0;
-        if (r.matches.some((m) => m.kind === 'limit')) {
-          this.limits[i] = r.matches.map((m, j) => (m.kind === 'limit' ? limitState(st, table.name, r.handle, j, m.avg, m.burst, now) : undefined));
-        }
-        this.slow[i] = slow;
-        const t = r.target;
-        switch (t.kind) {
-          case 'verdict':
-            this.kind[i] = t.verdict === 'ACCEPT' ? K_ACCEPT : t.verdict === 'RETURN' ? K_RETURN : K_DROP;
-            break;
-          case 'jump': {
-            const to = start.get(t.chain);
-            if (to === undefined) this.kind[i] = K_CONTINUE;
-            else {
-              this.kind[i] = t.goto ? K_GOTO : K_JUMP;
-              this.arg[i] = to;
-            }
-            break;
-          }
-          case 'REJECT':
-            this.kind[i] = K_REJECT;
-            this.arg[i] = t.with;
-            break;
-          case 'MARK':
-            this.kind[i] = K_MARK;
-            this.arg[i] = t.mark | 0;
-            this.arg2[i] = t.mask | 0;
-            break;
-          case 'SNAT':
-          case 'DNAT':
-          case 'MASQUERADE':
-          case 'REDIRECT':
-            this.kind[i] = K_NAT;
-            break;
-          case 'CONNMARK':
-            this.kind[i] = K_CONNMARK;
-            break;
-          case 'LOG':
-            this.kind[i] = K_LOG;
-            break;
-          case 'CT':
-            this.kind[i] = t.flags & XT_CT_NOTRACK ? K_NOTRACK : K_CONTINUE;
-            break;
-          default:
-            // none, CT without --notrack: the rule counts and evaluation continues.
-            this.kind[i] = K_CONTINUE;
-        }
-        i++;
-      }
-      // The chain's end: always matches.
-      this.rules[i] = undefined;
-      this.chains[i] = c;
-      if (c.hook !== null) {
-        this.kind[i] = K_POLICY;
-        this.arg[i] = c.policy === 'DROP' ? 0 : 1;
-      } else this.kind[i] = K_RETURN;
-      i++;
-    }
-  }
-}
-
-/** Stage codes besides table indexes (>= 0) in Compiled.stages. */
-const S_CT_IN = -1;
-const S_NAT = -2;
-const S_CONFIRM = -3;
-
-interface Compiled {
-  generation: number;
-  /** The compiled tables, indexed by the non-negative stage codes. */
-  tables: CompiledTable[];
-  /** Per hook, what runs there in priority order: a table index or an S_* code. */
-  stages: Int32Array[];
-  /** The nat table when it has base chains (its hooks are registered), else undefined. */
-  nat: CompiledTable | undefined;
-}
-
-const TRAVERSED: readonly TableName[] = ['raw', 'mangle', 'filter', 'security'];
-
-/** Whether a rule needs connection tracking in the namespace (nf_ct_netns_get in its check). */
-function needsConntrack(r: Rule): boolean {
-  const k = r.target.kind;
-  if (k === 'SNAT' || k === 'DNAT' || k === 'MASQUERADE' || k === 'REDIRECT' || k === 'CONNMARK') return true;
-  if (k === 'CT' && !(r.target.flags & XT_CT_NOTRACK)) return true;
-  return r.matches.some((m) => m.kind === 'conntrack');
-}
-
-function compile(st: NetfilterState, now: number): Compiled {
-  const tables = TRAVERSED.filter((t) => st.tables[t].exists).map((t) => new CompiledTable(st.tables[t], st, now));
-  const natT = st.tables.nat;
-  const nat = natT.exists && natT.existing('created').some((c) => c.hook !== null) ? new CompiledTable(natT, st, now) : undefined;
-  let ct = false;
-  for (const name of [...TRAVERSED, 'nat' as const]) {
-    const t = st.tables[name];
-    if (t.exists && t.existing('created').some((c) => c.rules.some(needsConntrack))) ct = true;
-  }
-  const stages: Int32Array[] = [];
-  for (let h = 0; h < 5; h++) {
-    const name = HOOK_NAMES[h];
-    const list: Array<[number, number]> = [];
-    tables.forEach((t, i) => {
-      if (t.entry[h] >= 0) list.push([TABLE_PRIORITY[t.table.name][name]!, i]);
-    });
-    if (ct) {
-      if (h === NF_INET_PRE_ROUTING || h === NF_INET_LOCAL_OUT) list.push([-200, S_CT_IN]);
-      if (nat !== undefined && h !== NF_INET_FORWARD) list.push([TABLE_PRIORITY.nat[name]!, S_NAT]);
-      if (h === NF_INET_LOCAL_IN || h === NF_INET_POST_ROUTING) list.push([0x7fffffff, S_CONFIRM]);
-    }
-    list.sort((a, b) => a[0] - b[0]);
-    stages.push(Int32Array.from(list.map((e) => e[1])));
-  }
-  return { generation: st.generation, tables, stages, nat };
-}
-
-function compiledOf(ns: NetNs): Compiled {
-  const st = ns.netfilter;
-  let c = st.compiled as Compiled | undefined;
-  if (c === undefined || c.generation !== st.generation) {
-    c = compile(st, jiffies(ns.world.now()));
-    st.compiled = c;
-  }
-  return c;
-}
+export { NF_INET_FORWARD, NF_INET_LOCAL_IN, NF_INET_LOCAL_OUT, NF_INET_POST_ROUTING, NF_INET_PRE_ROUTING } from './compile.ts';
 
 // The packet being evaluated (module state: evaluation allocates nothing).
 let pb: Uint8Array = new Uint8Array(0);
-let pnh = 0;
 let pthoff = 0;
 let pend = 0;
 let pfragoff = 0;
@@ -301,7 +78,6 @@ export function nfHook(ns: NetNs, hook: number, slot: number, inDev: NetDevice |
 /** Reads the packet's IPv4 header into the module state the matches use. */
 function loadPacket(b: Uint8Array, nh: number): void {
   pb = b;
-  pnh = nh;
   pthoff = nh + ((b[nh] & 0x0f) << 2);
   pend = nh + ((b[nh + 2] << 8) | b[nh + 3]);
   pfragoff = ((b[nh + 6] << 8) | b[nh + 7]) & 0x1fff;
@@ -336,7 +112,7 @@ function runHook(ns: NetNs, c: Compiled, hook: number, slot: number, inDev: NetD
       v = natStage(ns, c.nat!, hook, slot, total);
       // The mapping may have changed the addresses the later tables see.
       loadPacket(b, nh);
-    } else v = nfConfirm(ns, pool, slot) === CT_DROP ? K_DROP : K_ACCEPT;
+    } else v = nfConfirm(ns, pool, slot) === CT_DROP ? K_DROP : K_ACCEPT; // S_CONFIRM
     if (v === K_ACCEPT) continue;
     ok = false;
     if (v !== K_REJECT) pool.release(slot);
@@ -504,61 +280,12 @@ function slowMatch(r: Rule, limits: Array<LimitState | undefined> | undefined): 
   for (let j = 0; j < ms.length; j++) {
     const m = ms[j];
     if (m.kind === 'limit') {
-      if (!limitMatch(limits![j]!)) return false;
+      if (!limitMatch(limits![j]!, pns!.world.now())) return false;
     } else if (!match(m)) return false;
   }
   return true;
 }
 
-// ---- -m limit (xt_limit.c), in jiffies of virtual time ----------------------------------
-
-const HZ = 250;
-/** CREDITS_PER_JIFFY: POW2_BELOW32(0xFFFFFFFF / (HZ*60*60*24)) = 128 at HZ 250. */
-const CREDITS_PER_JIFFY = 128;
-
-function jiffies(ms: number): number {
-  return Math.floor((ms * HZ) / 1000);
-}
-
-interface LimitState {
-  credit: number;
-  prev: number;
-  creditCap: number;
-  cost: number;
-}
-
-function user2credits(user: number): number {
-  if (user > Math.floor(0xffffffff / (HZ * CREDITS_PER_JIFFY))) return Math.floor(user / XT_LIMIT_SCALE) * HZ * CREDITS_PER_JIFFY;
-  return Math.floor((user * HZ * CREDITS_PER_JIFFY) / XT_LIMIT_SCALE);
-}
-
-/** limit_mt_check: a new rule starts with full credit; a rule kept across commits keeps its state. */
-function limitState(st: NetfilterState, table: string, handle: number, j: number, avg: number, burst: number, now: number): LimitState {
-  const key = `${table}:${handle}:${j}:${avg}:${burst}`;
-  let s = st.ruleState.get(key) as LimitState | undefined;
-  if (s === undefined) {
-    // r->avg * r->burst is u32 arithmetic: it wraps, as in the kernel.
-    const credit = user2credits((avg * burst) >>> 0);
-    s = { credit, prev: now, creditCap: credit, cost: user2credits(avg) };
-    st.ruleState.set(key, s);
-  }
-  return s;
-}
-
-function limitMatch(s: LimitState): boolean {
-  const now = jiffies(pns!.world.now());
-  if (s.credit < s.cost && s.prev === now) return false;
-  let credit = s.credit + (now - s.prev) * CREDITS_PER_JIFFY;
-  s.prev = now;
-  if (credit > s.creditCap) credit = s.creditCap;
-  let ret = false;
-  if (credit >= s.cost) {
-    ret = true;
-    credit -= s.cost;
-  }
-  s.credit = credit;
-  return ret;
-}
 
 function portIn(port: number, lo: number, hi: number, invert: boolean): boolean {
   return (port >= lo && port <= hi) !== invert;
@@ -690,3 +417,4 @@ function physdevMatch(inSpec: string, outSpec: string, bitmask: number, invert: 
   if (!hasOut) return false;
   return physName(pphysOut!.name, outSpec) !== ((invert & XT_PHYSDEV_OP_OUT) !== 0);
 }
+

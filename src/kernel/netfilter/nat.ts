@@ -1,23 +1,21 @@
-// NAT (nf_nat_core.c, nf_nat_proto.c, nf_nat_masquerade.c): the mapping of a connection is
-// chosen on its first packet (nf_nat_setup_info: keep the original tuple if it is free, else
-// find another within the range), stored as the connection's altered reply tuple, and applied
-// to every packet of the connection in both directions by rewriting addresses, ports and ICMP
-// identifiers in place with incremental checksum updates. ICMP errors about a NATed connection
-// get their quoted packet translated back too.
-import { checksumReplace16, checksumReplace32, internetChecksum } from '../../wire/checksum.ts';
+// NAT (nf_nat_core.c, nf_nat_masquerade.c): the mapping of a connection is chosen on its first
+// packet (nf_nat_setup_info: keep the original tuple if it is free, else find another within
+// the range) and stored as the connection's altered reply tuple; nat-packet.ts applies it to
+// every packet of the connection in both directions.
 import type { NetDevice } from '../device.ts';
 import type { NetNs } from '../netns.ts';
 import { fibLookup, inetSelectAddr } from '../ipv4/route-lookup.ts';
 import { RT_SCOPE_UNIVERSE } from '../ipv4/constants.ts';
 import {
-  CT_DIR_REPLY, IP_CT_IS_REPLY, IPS_CONFIRMED, IPS_DST_NAT, IPS_DST_NAT_DONE, IPS_NAT_MASK, IPS_SEQ_ADJUST,
+  IPS_CONFIRMED, IPS_DST_NAT, IPS_DST_NAT_DONE, IPS_NAT_MASK, IPS_SEQ_ADJUST,
   IPS_SRC_NAT, IPS_SRC_NAT_DONE, type Conn, type CtTable,
 } from './conntrack.ts';
 import { icmpInvertType } from './conntrack-proto.ts';
 import type { NatTarget } from './types.ts';
 
-export const NF_NAT_MANIP_SRC = 0;
-export const NF_NAT_MANIP_DST = 1;
+import { NF_NAT_MANIP_DST, NF_NAT_MANIP_SRC } from './nat-packet.ts';
+
+export { NF_NAT_MANIP_DST, NF_NAT_MANIP_SRC, manipPkt, natIcmpReplyTranslation, natPacket } from './nat-packet.ts';
 
 /** nf_nat_range2 flags. */
 export const NF_NAT_RANGE_MAP_IPS = 1 << 0;
@@ -336,132 +334,3 @@ export function natTarget(ns: NetNs, tab: CtTable, c: Conn, t: NatTarget, hook: 
   return true;
 }
 
-// ---- packet manipulation (nf_nat_proto.c) -----------------------------------------------
-
-function rd16(b: Uint8Array, o: number): number {
-  return (b[o] << 8) | b[o + 1];
-}
-function wr16(b: Uint8Array, o: number, v: number): void {
-  b[o] = v >>> 8;
-  b[o + 1] = v & 0xff;
-}
-function rd32(b: Uint8Array, o: number): number {
-  return ((b[o] << 24) | (b[o + 1] << 16) | (b[o + 2] << 8) | b[o + 3]) >>> 0;
-}
-function wr32(b: Uint8Array, o: number, v: number): void {
-  b[o] = v >>> 24;
-  b[o + 1] = (v >>> 16) & 0xff;
-  b[o + 2] = (v >>> 8) & 0xff;
-  b[o + 3] = v & 0xff;
-}
-
-/** ICMP query types whose identifier NAT maps (icmp_manip_pkt). */
-function icmpIsQuery(type: number): boolean {
-  return type === 0 || type === 8 || type === 13 || type === 14 || type === 15 || type === 16 || type === 17 || type === 18;
-}
-
-/**
- * nf_nat_ipv4_manip_pkt: rewrites the IPv4 packet at `iph` (ending at `end`): for a source manip
- * its source address and port (or ICMP identifier), for a destination manip its destination.
- * Returns false when the transport header is not all there.
- */
-export function manipPkt(b: Uint8Array, iph: number, end: number, manip: number, addr: number, port: number): boolean {
-  const hdr = iph + ((b[iph] & 0x0f) << 2);
-  const proto = b[iph + 9];
-  const addrOff = manip === NF_NAT_MANIP_SRC ? iph + 12 : iph + 16;
-  const oldAddr = rd32(b, addrOff);
-  const firstFrag = (rd16(b, iph + 6) & 0x1fff) === 0;
-  if (firstFrag) {
-    if (proto === IPPROTO_UDP) {
-      if (hdr + 8 > end) return false;
-      const portOff = manip === NF_NAT_MANIP_SRC ? hdr : hdr + 2;
-      const oldPort = rd16(b, portOff);
-      let check = rd16(b, hdr + 6);
-      if (check !== 0) {
-        check = checksumReplace32(check, oldAddr, addr);
-        check = checksumReplace16(check, oldPort, port);
-        if (check === 0) check = 0xffff;
-        wr16(b, hdr + 6, check);
-      }
-      wr16(b, portOff, port);
-    } else if (proto === IPPROTO_TCP) {
-      if (hdr + 8 > end) return false;
-      const portOff = manip === NF_NAT_MANIP_SRC ? hdr : hdr + 2;
-      const oldPort = rd16(b, portOff);
-      // A TCP header cut short (quoted in an ICMP error) has only its ports changed.
-      if (hdr + 20 <= end) {
-        let check = rd16(b, hdr + 16);
-        check = checksumReplace32(check, oldAddr, addr);
-        check = checksumReplace16(check, oldPort, port);
-        wr16(b, hdr + 16, check);
-      }
-      wr16(b, portOff, port);
-    } else if (proto === IPPROTO_ICMP) {
-      if (hdr + 8 > end) return false;
-      if (icmpIsQuery(b[hdr])) {
-        const oldId = rd16(b, hdr + 4);
-        wr16(b, hdr + 2, checksumReplace16(rd16(b, hdr + 2), oldId, port));
-        wr16(b, hdr + 4, port);
-      }
-    }
-  }
-  wr16(b, iph + 10, checksumReplace32(rd16(b, iph + 10), oldAddr, addr));
-  wr32(b, addrOff, addr);
-  return true;
-}
-
-/**
- * nf_nat_packet: applies the connection's mapping for `manip` to a packet going in direction
- * `dir`. Returns false to drop it.
- */
-export function natPacket(tab: CtTable, c: Conn, ctinfo: number, manip: number, b: Uint8Array, nh: number, end: number): boolean {
-  const dir = ctinfo >= IP_CT_IS_REPLY ? CT_DIR_REPLY : 0;
-  let bit = manip === NF_NAT_MANIP_SRC ? IPS_SRC_NAT : IPS_DST_NAT;
-  if (dir === CT_DIR_REPLY) bit ^= IPS_NAT_MASK;
-  if (!(c.status & bit)) return true;
-  // The target is the inverse of the other direction's tuple.
-  const m = c.id * 2 + (1 - dir);
-  const proto = tab.tProto[m];
-  let addr: number, port: number;
-  if (manip === NF_NAT_MANIP_SRC) {
-    addr = tab.tDst[m] >>> 0;
-    port = proto === IPPROTO_ICMP ? tab.tSport[m] : tab.tDport[m];
-  } else {
-    addr = tab.tSrc[m] >>> 0;
-    port = tab.tSport[m];
-  }
-  return manipPkt(b, nh, end, manip, addr, port);
-}
-
-/**
- * nf_nat_icmp_reply_translation: an ICMP error about the connection gets the packet it quotes
- * mapped back (with the reverse manip), its checksum recomputed, then its own outer header
- * mapped like a reply. Returns false to drop it.
- */
-export function natIcmpReplyTranslation(tab: CtTable, c: Conn, ctinfo: number, manip: number, b: Uint8Array, nh: number, end: number): boolean {
-  const th = nh + ((b[nh] & 0x0f) << 2);
-  if (th + 8 + 20 > end) return false;
-  if (internetChecksum(b, th, end - th) !== 0) return false;
-  if (b[th] === 5) {
-    const done = IPS_SRC_NAT_DONE | IPS_DST_NAT_DONE;
-    if ((c.status & done) !== done || c.status & IPS_NAT_MASK) return false;
-  }
-  const dir = ctinfo >= IP_CT_IS_REPLY ? CT_DIR_REPLY : 0;
-  let bit = manip === NF_NAT_MANIP_SRC ? IPS_SRC_NAT : IPS_DST_NAT;
-  if (dir === CT_DIR_REPLY) bit ^= IPS_NAT_MASK;
-  if (!(c.status & bit)) return true;
-  const m = c.id * 2 + (1 - dir);
-  const proto = tab.tProto[m];
-  // The quoted packet is of the other direction: its tuple, with the reverse manip.
-  const inner = th + 8;
-  if (manip === NF_NAT_MANIP_SRC) {
-    // Reverse: a destination manip of the quoted packet.
-    if (!manipPkt(b, inner, end, NF_NAT_MANIP_DST, tab.tDst[m] >>> 0, proto === IPPROTO_ICMP ? tab.tSport[m] : tab.tDport[m])) return false;
-  } else if (!manipPkt(b, inner, end, NF_NAT_MANIP_SRC, tab.tSrc[m] >>> 0, tab.tSport[m])) return false;
-  b[th + 2] = 0;
-  b[th + 3] = 0;
-  wr16(b, th + 2, internetChecksum(b, th, end - th));
-  // The outer header: like a reply to the other direction (addresses only: an error has no id).
-  if (manip === NF_NAT_MANIP_SRC) return manipPkt(b, nh, end, NF_NAT_MANIP_SRC, tab.tDst[m] >>> 0, 0);
-  return manipPkt(b, nh, end, NF_NAT_MANIP_DST, tab.tSrc[m] >>> 0, 0);
-}
