@@ -5,7 +5,7 @@ import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import type { NetNs } from '../kernel/netns.ts';
 import { bridgeSysfs } from '../kernel/bridge/sysfs.ts';
-import { procNfConntrack, procNfConntrackStat } from './conntrack.ts';
+import { procNfConntrack, procNfConntrackStat } from './conntrack/proc.ts';
 import type { Tool } from './tool.ts';
 
 /** The content of an emulated file, or undefined when the path is not one. */

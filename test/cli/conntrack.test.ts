@@ -1,4 +1,4 @@
-// `conntrack` (src/cli/conntrack.ts) and the conntrack /proc files, replayed against the real
+// `conntrack` (src/cli/conntrack/) and the conntrack /proc files, replayed against the real
 // tools' sessions in fixtures/conntrack/*.txt (recorded by fixtures/conntrack/record.sh on a
 // real kernel). Every command, setup included, runs through nslab's shell in one session, so
 // the iptables rules, pings and nc of the fixture make the kernel side build the entries.

@@ -1,4 +1,4 @@
-// `dmesg` (src/cli/dmesg.ts) over the World's kernel log. Formats are util-linux 2.38.1's
+// `dmesg` (src/cli/dmesg/) over the World's kernel log. Formats are util-linux 2.38.1's
 // sys-utils/dmesg.c (print_record: "[%5ld.%06ld] ", "%-6s:%-6s: ", "<%d>[%5ld.%06ld] ", …);
 // the option errors were checked against the real dmesg 2.38.1 (they fail while parsing
 // options, before the log is read).

@@ -1,4 +1,4 @@
-// nc (src/cli/nc.ts) against the real netcat-openbsd 1.219-1 on Linux 6.18: the sessions in
+// nc (src/cli/nc/) against the real netcat-openbsd 1.219-1 on Linux 6.18: the sessions in
 // test/cli/nc-fixtures (recorded by record.sh there) are replayed line by line in nslab (stdout,
 // stderr, exit status), and the frames each namespace's veth0 saw are compared byte for byte with
 // the recorded captures, masking only the IPv4 IDs (the socket's random inet_id and the hashed
@@ -12,7 +12,7 @@ import { openSession, runScenario } from '../../src/scenario/run.ts';
 import { openRunCapture } from '../../src/scenario/capture.ts';
 import { parseCapture } from '../../src/pcap/reader.ts';
 import { parseFixture } from './fixture-replay.ts';
-import { strtonum } from '../../src/cli/nc.ts';
+import { strtonum } from '../../src/cli/nc/index.ts';
 
 const DIR = join(import.meta.dirname, 'nc-fixtures');
 const SETUP = readFileSync(join(DIR, 'setup.sh'), 'utf8');

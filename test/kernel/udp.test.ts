@@ -1,4 +1,4 @@
-// UDP in the emulated kernel (src/kernel/ipv4/udp.ts): receive checks and counters, socket
+// UDP in the emulated kernel (src/kernel/ipv4/udp.ts, udp-socket.ts): receive checks and counters, socket
 // lookup, bind conflicts, send (header, checksum, DF, source), ICMP errors on connected sockets.
 // The counter sequence of "udp_rcv checks" was recorded on Linux 6.18 with datagrams injected by
 // a raw socket from a second namespace (bad checksum, zero checksum, length > packet, length < 8,
@@ -9,7 +9,7 @@ import { describe, expect, it } from 'vitest';
 import { openSession } from '../../src/scenario/run.ts';
 import type { NetNs } from '../../src/kernel/netns.ts';
 import { RawSocket } from '../../src/kernel/ipv4/raw.ts';
-import { ECONNREFUSED, UdpSocket } from '../../src/kernel/ipv4/udp.ts';
+import { ECONNREFUSED, UdpSocket } from '../../src/kernel/ipv4/udp-socket.ts';
 import { fold, onesSum, pseudoHeaderSum, checksumOk } from '../../src/wire/checksum.ts';
 import { u16 } from '../../src/wire/bytes.ts';
 import { EADDRINUSE, EADDRNOTAVAIL } from '../../src/kernel/errors.ts';
