@@ -11,7 +11,8 @@ const IFF_DYNAMIC = 0x8000;
 import { EEXIST, EINVAL, ENODEV, EOPNOTSUPP, KernelError } from './errors.ts';
 import { Ipv4 } from './ipv4/ipv4.ts';
 import { Ipv4Stack } from './ipv4/stack.ts';
-import { UdpTable } from './ipv4/udp.ts';
+import { icmpSendError } from './ipv4/icmp.ts';
+import { UdpTable } from './ipv4/udp-socket.ts';
 import { NetfilterState } from './netfilter/index.ts';
 import { flushQueue, invalidated, solicit } from './ipv4/arp.ts';
 import { Addrconf } from './ipv6/addrconf.ts';
@@ -44,6 +45,11 @@ export class NetNs {
   constructor(readonly world: World, readonly name: string) {
     this.ipv4 = new Ipv4(this);
     this.inet = new Ipv4Stack(this);
+    // ip_expire: a datagram not completed in time gets "fragment reassembly time exceeded" back,
+    // quoting its first fragment (when that one came).
+    this.inet.reasmTimedOut = (first) => {
+      if (first >= 0) icmpSendError(this, first, 11, 1, 0);
+    };
     this.ipv4.neigh.solicit = (n) => solicit(this, n);
     this.ipv4.neigh.invalidated = (n) => invalidated(this, n);
     this.ipv4.neigh.validated = (n) => flushQueue(this, n);

@@ -39,6 +39,9 @@ export class SkbPool {
   /** 1 when br_netfilter ran the IPv4 PREROUTING hook on this bridged frame (skb->nf_bridge):
    * if it is then delivered locally, ip_rcv does not run PREROUTING again (ip_sabotage_in). */
   nfBridged: Uint8Array;
+  /** IPCB(skb)->frag_max_size: the largest fragment a datagram reassembled by conntrack came in
+   * (it leaves in fragments no larger), 0 for a datagram that was never fragmented. */
+  fragMax: Uint16Array;
   /** skb->_nfct: the packet's connection (its id + 1 in `ctTab`), 0 for none. */
   ct: Int32Array;
   /** enum ip_conntrack_info of the packet (IP_CT_UNTRACKED with ct 0: untracked). */
@@ -70,6 +73,7 @@ export class SkbPool {
     this.nfBridged = new Uint8Array(0);
     this.ct = new Int32Array(0);
     this.ctinfo = new Uint8Array(0);
+    this.fragMax = new Uint16Array(0);
     this.homeOff = new Int32Array(0);
     this.free = new Int32Array(0);
     this.grow(initialSlots);
@@ -90,6 +94,9 @@ export class SkbPool {
     const ctinfo = new Uint8Array(cap);
     ctinfo.set(this.ctinfo);
     this.ctinfo = ctinfo;
+    const fragMax = new Uint16Array(cap);
+    fragMax.set(this.fragMax);
+    this.fragMax = fragMax;
     const mark = new Uint32Array(cap);
     mark.set(this.mark);
     this.mark = mark;
@@ -139,6 +146,7 @@ export class SkbPool {
     this.pktType[slot] = PACKET_HOST;
     this.nfBridged[slot] = 0;
     this.ctinfo[slot] = 0;
+    this.fragMax[slot] = 0;
     return slot;
   }
 
@@ -173,8 +181,37 @@ export class SkbPool {
     this.dev[slot] = this.dev[src];
     this.iif[slot] = this.iif[src];
     this.ctinfo[slot] = this.ctinfo[src];
+    this.fragMax[slot] = this.fragMax[src];
     if (this.ct[src] !== 0) this.setCt(slot, this.ctTab[src]!, this.ct[src] - 1, this.ctinfo[src]);
     return slot;
+  }
+
+  /**
+   * skb_morph: `slot` takes over the packet in `from` (which is released), keeping the distance
+   * between its own head and network header (the link header stays in front). Cold path: a
+   * datagram conntrack reassembled continues as the fragment that completed it.
+   */
+  morph(slot: number, from: number): void {
+    const linkLen = this.nh[slot] - this.head[slot];
+    const ipLen = this.head[from] + this.len[from] - this.nh[from];
+    const total = linkLen + ipLen;
+    const src = this.data[from];
+    const link = this.data[slot].slice(this.head[slot], this.nh[slot]);
+    if (total > SKB_MAX_INLINE) {
+      this.data[slot] = new Uint8Array(SKB_HEADROOM + total);
+      this.head[slot] = SKB_HEADROOM;
+    } else {
+      this.data[slot] = this.home[slot];
+      this.head[slot] = this.homeOff[slot] + SKB_HEADROOM;
+    }
+    const to = this.data[slot];
+    const h = this.head[slot];
+    to.set(link, h);
+    to.set(src.subarray(this.nh[from], this.nh[from] + ipLen), h + linkLen);
+    this.len[slot] = total;
+    this.nh[slot] = h + linkLen;
+    this.fragMax[slot] = this.fragMax[from];
+    this.release(from);
   }
 
   /** A packet holding a copy of `bytes` (cold path: tests, injected frames). */

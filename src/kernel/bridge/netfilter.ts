@@ -3,7 +3,9 @@
 // raw/mangle/nat PREROUTING, mangle/filter FORWARD and mangle/nat POSTROUTING (not INPUT/OUTPUT);
 // with the sysctl at 0, a bridge's own nf_call_iptables option turns it back on for that bridge.
 // The hooks below run the IPv4 tables (netfilter/hooks.ts) on bridged frames.
+import { fragment } from '../ipv4/fragment.ts';
 import type { NetDevice } from '../device.ts';
+import type { NetNs } from '../netns.ts';
 import type { Bridge } from './bridge.ts';
 import { NF_INET_FORWARD, NF_INET_POST_ROUTING, NF_INET_PRE_ROUTING, nfHook, nfHookActive, type PhysDevs } from '../netfilter/hooks.ts';
 
@@ -58,18 +60,39 @@ function bridgeHookSlow(hook: number, slot: number, br: Bridge, inDev: NetDevice
     pool.release(slot);
     return false;
   }
-  const savedNh = pool.nh[slot];
+  // Relative to the head: conntrack's defragmentation may move the packet to a new buffer.
+  const savedNh = pool.nh[slot] - pool.head[slot];
   pool.nh[slot] = nh;
   phys.physIn = physIn;
   phys.physOut = physOut;
   const ok = nfHook(ns, hook, slot, inDev, outDev, phys);
   phys.physIn = phys.physOut = undefined;
+  if (ok && hook === NF_INET_POST_ROUTING && pool.fragMax[slot] !== 0 && physOut !== undefined) {
+    // br_nf_dev_queue_xmit: a datagram conntrack reassembled leaves the port in pieces no larger
+    // than those it came in, each with the frame's Ethernet header.
+    refragment(ns, slot, physOut);
+    return false;
+  }
   if (ok) {
-    pool.nh[slot] = savedNh;
+    pool.nh[slot] = pool.head[slot] + savedNh;
     // Set for a local delivery's ip_rcv; cleared as the frame leaves by a port.
     pool.nfBridged[slot] = hook === NF_INET_POST_ROUTING ? 0 : 1;
   }
   return ok;
+}
+
+/** Sends the IPv4 datagram of a bridged frame out of `port` in fragments (the slot is consumed). */
+function refragment(ns: NetNs, slot: number, port: NetDevice): void {
+  const pool = ns.world.net.pool;
+  const eth = pool.data[slot].slice(pool.head[slot], pool.head[slot] + 14);
+  const max = pool.fragMax[slot];
+  const mtu = max < port.mtu ? max : port.mtu;
+  fragment(pool, slot, mtu, (f) => {
+    const h = pool.push(f, 14);
+    pool.data[f].set(eth, h);
+    ns.world.net.xmit(f, port);
+  });
+  pool.release(slot);
 }
 
 const phys: PhysDevs = { physIn: undefined, physOut: undefined };

@@ -61,6 +61,16 @@ export function ipRcv(ns: NetNs, slot: number, dev: NetDevice): void {
   // A frame br_netfilter already took through PREROUTING skips it here (ip_sabotage_in).
   if (pool.nfBridged[slot] !== 0) pool.nfBridged[slot] = 0;
   else if (!nfHook(ns, NF_INET_PRE_ROUTING, slot, dev, undefined)) return;
+  // conntrack's defragmentation may have made the packet a whole datagram in a new buffer.
+  if (pool.data[slot] !== b || pool.nh[slot] !== nh) return ipRcvFinish(ns, slot, dev, pool.data[slot], pool.nh[slot]);
+  ipRcvFinish(ns, slot, dev, b, nh);
+}
+
+/** ip_rcv_finish: the input route, then local delivery or forwarding. */
+function ipRcvFinish(ns: NetNs, slot: number, dev: NetDevice, b: Uint8Array, nh: number): void {
+  const pool = ns.world.net.pool;
+  const total = (b[nh + 2] << 8) | b[nh + 3];
+  const ext = ns.inet.snmp.ipExt;
   const dst = u32(b, nh + 16);
   const src = u32(b, nh + 12);
   // A packet looped back by this host still has the route it was sent with (loopback_xmit

@@ -157,13 +157,15 @@ export function ipOutput(ns: NetNs, slot: number, rt: Rtable, ignoreDf: boolean)
   if (!nfHook(ns, NF_INET_POST_ROUTING, slot, undefined, rt.dev)) return;
   // ip_mc_output: a broadcast this host sends goes to itself too, whole, before any fragmenting.
   if (!rt.input && rt.flags & RTCF_BROADCAST && !rt.dev.isLoopback) ipRcvLoopedBroadcast(ns, pool.clone(slot), rt.dev);
-  if (total > mtu) {
-    if ((b[nh + 6] & 0x40) && !ignoreDf) {
+  // A datagram conntrack reassembled leaves in pieces no larger than those it came in.
+  const fragMax = pool.fragMax[slot];
+  if (total > mtu || fragMax !== 0) {
+    if ((b[nh + 6] & 0x40) && (!ignoreDf || fragMax > mtu)) {
       snmp[IP_FRAG_FAILS]++;
       pool.release(slot);
       return;
     }
-    fragmentOutput(ns, slot, rt, mtu);
+    fragmentOutput(ns, slot, rt, fragMax !== 0 && fragMax < mtu ? fragMax : mtu);
     return;
   }
   finishOutput2(ns, slot, rt);

@@ -17,6 +17,8 @@ interface FragQueue {
   /** Slot of the first fragment (offset 0) once received, else -1. */
   first: number;
   received: number;
+  /** The largest fragment (IPv4 total length) queued: the refragmenting size (frag_max_size). */
+  maxSize: number;
   timer: { cancel(): void };
 }
 
@@ -38,6 +40,19 @@ export class Reassembler {
    * when this fragment completes one, else -1 (the fragment is kept or dropped).
    */
   add(slot: number): number {
+    return this.queue(slot, false);
+  }
+
+  /**
+   * As add(), but a completed datagram continues in `slot` itself (conntrack's defragmentation:
+   * the packet goes on through the hook that took it). True when `slot` now holds the whole
+   * datagram; false when the fragment was kept or dropped.
+   */
+  addInPlace(slot: number): boolean {
+    return this.queue(slot, true) === slot;
+  }
+
+  private queue(slot: number, inPlace: boolean): number {
     const p = this.pool;
     const b = p.data[slot];
     const nh = p.nh[slot];
@@ -51,7 +66,7 @@ export class Reassembler {
     const key = `${b[nh + 12]}.${b[nh + 13]}.${b[nh + 14]}.${b[nh + 15]}>${b[nh + 16]}.${b[nh + 17]}.${b[nh + 18]}.${b[nh + 19]}#${(b[nh + 4] << 8) | b[nh + 5]}/${b[nh + 9]}`;
     let q = this.queues.get(key);
     if (!q) {
-      const nq: FragQueue = { key, frags: [], offsets: [], ends: [], total: -1, first: -1, received: 0, timer: { cancel() {} } };
+      const nq: FragQueue = { key, frags: [], offsets: [], ends: [], total: -1, first: -1, received: 0, maxSize: 0, timer: { cancel() {} } };
       nq.timer = this.hooks.setTimer(this.timeoutMs(), () => this.expire(nq));
       this.queues.set(key, nq);
       q = nq;
@@ -72,12 +87,13 @@ export class Reassembler {
     q.offsets.splice(i, 0, offset);
     q.ends.splice(i, 0, end);
     q.received += end - offset;
+    if (total > q.maxSize) q.maxSize = total;
     if (offset === 0) q.first = slot;
     if (q.total < 0 || q.received !== q.total || q.first < 0) return -1;
-    return this.rebuild(q);
+    return this.rebuild(q, inPlace ? slot : -1);
   }
 
-  private rebuild(q: FragQueue): number {
+  private rebuild(q: FragQueue, keep: number): number {
     const p = this.pool;
     const fb = p.data[q.first];
     const fnh = p.nh[q.first];
@@ -105,9 +121,13 @@ export class Reassembler {
     p.mark[out] = p.mark[q.first];
     p.pktType[out] = p.pktType[q.first];
     if (p.ct[q.first] !== 0) p.setCt(out, p.ctTab[q.first]!, p.ct[q.first] - 1, p.ctinfo[q.first]);
+    p.fragMax[out] = q.maxSize;
+    if (keep >= 0) q.frags.splice(q.frags.indexOf(keep), 1);
     this.kill(q);
     this.hooks.count('oks');
-    return out;
+    if (keep < 0) return out;
+    p.morph(keep, out);
+    return keep;
   }
 
   private expire(q: FragQueue): void {

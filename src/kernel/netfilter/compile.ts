@@ -3,6 +3,7 @@
 // per hook, the stages registered there in priority order (tables, conntrack, NAT, confirmation).
 // Rebuilt when the rule set's generation changes. Also the state of -m limit (xt_limit.c).
 import type { NetNs } from '../netns.ts';
+import type { World } from '../world.ts';
 import type { Chain, Hook, Table, TableName } from './table.ts';
 import { TABLE_PRIORITY } from './table.ts';
 import type { NetfilterState } from './index.ts';
@@ -176,6 +177,8 @@ export class CompiledTable {
 export const S_CT_IN = -1;
 export const S_NAT = -2;
 export const S_CONFIRM = -3;
+/** nf_defrag_ipv4 (-400 at PREROUTING): fragments are gathered before conntrack sees them. */
+export const S_DEFRAG = -4;
 
 export interface Compiled {
   generation: number;
@@ -214,6 +217,7 @@ function compile(st: NetfilterState, now: number): Compiled {
       if (t.entry[h] >= 0) list.push([TABLE_PRIORITY[t.table.name][name]!, i]);
     });
     if (ct) {
+      if (h === NF_INET_PRE_ROUTING) list.push([-400, S_DEFRAG]);
       if (h === NF_INET_PRE_ROUTING || h === NF_INET_LOCAL_OUT) list.push([-200, S_CT_IN]);
       if (nat !== undefined && h !== NF_INET_FORWARD) list.push([TABLE_PRIORITY.nat[name]!, S_NAT]);
       if (h === NF_INET_LOCAL_IN || h === NF_INET_POST_ROUTING) list.push([0x7fffffff, S_CONFIRM]);
@@ -269,9 +273,10 @@ function limitState(st: NetfilterState, table: string, handle: number, j: number
   return s;
 }
 
-/** xt_limit's token bucket at virtual time `ms`. */
-export function limitMatch(s: LimitState, ms: number): boolean {
-  const now = jiffies(ms);
+/** xt_limit's token bucket, on `world`'s clock (a time in ms passed as a number would be a heap
+ * number per call). */
+export function limitMatch(s: LimitState, world: World): boolean {
+  const now = jiffies(world.now());
   if (s.credit < s.cost && s.prev === now) return false;
   let credit = s.credit + (now - s.prev) * CREDITS_PER_JIFFY;
   s.prev = now;

@@ -5,6 +5,8 @@
 import { internetChecksum, onesSum, pseudoHeaderSum, fold } from '../../wire/checksum.ts';
 import type { NetNs } from '../netns.ts';
 import { printk } from '../kmsg.ts';
+import { Reassembler } from '../ipv4/reassembly.ts';
+import { IP_REASM_FAILS, IP_REASM_OKS, IP_REASM_REQDS, IP_REASM_TIMEOUT } from '../ipv4/snmp.ts';
 import type { SkbPool } from '../skb.ts';
 import {
   CT_DIR_REPLY, IP_CT_ESTABLISHED, IP_CT_ESTABLISHED_REPLY, IP_CT_NEW, IP_CT_RELATED, IP_CT_RELATED_REPLY, IP_CT_UNTRACKED,
@@ -59,13 +61,18 @@ interface Timeouts {
 const TCP_TIMEOUT_KEYS = ['', 'syn_sent', 'syn_recv', 'established', 'fin_wait', 'close_wait', 'last_ack', 'time_wait', 'close', 'syn_sent'];
 
 function timeoutsOf(ns: NetNs, tab: CtTable): Timeouts {
+  const t = tab.timeouts as Timeouts | undefined;
+  if (t !== undefined && t.gen === ns.sysctl.generation) return t;
+  return readTimeouts(ns, tab);
+}
+
+/** Kept apart from timeoutsOf: its closure would make every call allocate a context. */
+function readTimeouts(ns: NetNs, tab: CtTable): Timeouts {
   const gen = ns.sysctl.generation;
-  let t = tab.timeouts as Timeouts | undefined;
-  if (t !== undefined && t.gen === gen) return t;
   const s = (k: string): number => ns.sysctl.getInt(`net.netfilter.nf_conntrack_${k}`) * HZ;
   const tcp = new Int32Array(10);
   for (let i = 1; i < 10; i++) tcp[i] = s(`tcp_timeout_${TCP_TIMEOUT_KEYS[i]}`);
-  t = {
+  const t: Timeouts = {
     gen, icmp: s('icmp_timeout'), udp: s('udp_timeout'), udpStream: s('udp_timeout_stream'), generic: s('generic_timeout'), tcp,
     checksum: ns.sysctl.getInt('net.netfilter.nf_conntrack_checksum') !== 0,
     max: ns.sysctl.getInt('net.netfilter.nf_conntrack_max'),
@@ -143,6 +150,54 @@ function tcpPacket(c: Conn, dir: number, flags: number, nowJ: number, t: Timeout
   return true;
 }
 
+// ---- nf_defrag_ipv4 --------------------------------------------------------------------------
+
+/** The namespace's reassembly queues for conntrack (ip_defrag's IP_DEFRAG_CONNTRACK_IN user). */
+function defragOf(ns: NetNs, tab: CtTable): Reassembler {
+  let r = tab.defrag as Reassembler | undefined;
+  if (r !== undefined) return r;
+  const world = ns.world;
+  const ip = ns.inet.snmp.ip;
+  r = new Reassembler(world.net.pool, {
+    setTimer: (ms, fire) => {
+      const id = world.clock.setTimeout(() => {
+        fire();
+        world.net.run();
+      }, ms);
+      return { cancel: () => world.clock.clearTimeout(id) };
+    },
+    // ip_expire for a conntrack queue: an error only when the datagram was for this host.
+    timedOut: (first) => {
+      if (first < 0) return;
+      const b = world.net.pool.data[first];
+      const nh = world.net.pool.nh[first];
+      const dst = ((b[nh + 16] << 24) | (b[nh + 17] << 16) | (b[nh + 18] << 8) | b[nh + 19]) >>> 0;
+      if (ns.ipv4.devinet.isLocal(dst)) ns.inet.reasmTimedOut(first);
+    },
+    count: (what) => {
+      if (what === 'reqds') ip[IP_REASM_REQDS]++;
+      else if (what === 'oks') ip[IP_REASM_OKS]++;
+      else if (what === 'fails') ip[IP_REASM_FAILS]++;
+      else ip[IP_REASM_TIMEOUT]++;
+    },
+  }, () => 1000 * ns.sysctl.getInt('net.ipv4.ipfrag_time'));
+  tab.defrag = r;
+  return r;
+}
+
+/**
+ * ipv4_conntrack_defrag at PREROUTING (-400): a fragment is held until its datagram is whole,
+ * which then goes on in the same slot. False when the fragment was taken (kept or dropped).
+ */
+export function nfDefrag(ns: NetNs, pool: SkbPool, slot: number): boolean {
+  const b = pool.data[slot];
+  const nh = pool.nh[slot];
+  if ((((b[nh + 6] << 8) | b[nh + 7]) & 0x3fff) === 0) return true;
+  // A packet that already has its connection (looped back) is not gathered again.
+  if (pool.ct[slot] !== 0 || pool.ctinfo[slot] === IP_CT_UNTRACKED) return true;
+  return defragOf(ns, ctTableOf(ns)).addInPlace(slot);
+}
+
 // ---- nf_conntrack_in -------------------------------------------------------------------------
 
 /** Counts an INVALID packet (it keeps no connection). */
@@ -171,9 +226,10 @@ export function nfConntrackIn(ns: NetNs, pool: SkbPool, slot: number, hook: numb
   const end = nh + ((b[nh + 2] << 8) | b[nh + 3]);
   const th = nh + ((b[nh] & 0x0f) << 2);
   const proto = b[nh + 9];
-  const saddr = ((b[nh + 12] << 24) | (b[nh + 13] << 16) | (b[nh + 14] << 8) | b[nh + 15]) >>> 0;
-  const daddr = ((b[nh + 16] << 24) | (b[nh + 17] << 16) | (b[nh + 18] << 8) | b[nh + 19]) >>> 0;
-  // Fragments (conntrack's defragmentation is not emulated) carry no ports: INVALID.
+  // int32 addresses: no heap number when passed on (see conntrack.ts).
+  const saddr = (b[nh + 12] << 24) | (b[nh + 13] << 16) | (b[nh + 14] << 8) | b[nh + 15];
+  const daddr = (b[nh + 16] << 24) | (b[nh + 17] << 16) | (b[nh + 18] << 8) | b[nh + 19];
+  // A fragment here was not gathered (a locally sent one at OUTPUT): no ports, INVALID.
   if ((((b[nh + 6] << 8) | b[nh + 7]) & 0x3fff) !== 0) return invalid(tab);
   const nowJ = jiffiesOf(ns.world.now());
   const t = timeoutsOf(ns, tab);
@@ -274,8 +330,8 @@ function icmpError(tab: CtTable, pool: SkbPool, slot: number, b: Uint8Array, th:
   if ((((b[ip + 6] << 8) | b[ip + 7]) & 0x1fff) !== 0) return invalid(tab);
   const l4 = ip + ((b[ip] & 0x0f) << 2);
   const proto = b[ip + 9];
-  const isrc = ((b[ip + 12] << 24) | (b[ip + 13] << 16) | (b[ip + 14] << 8) | b[ip + 15]) >>> 0;
-  const idst = ((b[ip + 16] << 24) | (b[ip + 17] << 16) | (b[ip + 18] << 8) | b[ip + 19]) >>> 0;
+  const isrc = (b[ip + 12] << 24) | (b[ip + 13] << 16) | (b[ip + 14] << 8) | b[ip + 15];
+  const idst = (b[ip + 16] << 24) | (b[ip + 17] << 16) | (b[ip + 18] << 8) | b[ip + 19];
   // The inverse of the quoted packet's tuple is what the table holds for its answer.
   let sport = 0;
   let dport = 0;
@@ -294,7 +350,7 @@ function icmpError(tab: CtTable, pool: SkbPool, slot: number, b: Uint8Array, th:
   if (n === -1) return invalid(tab);
   const dir = n & 1;
   // The error must go to where the connection's packets in that direction come from.
-  if (tab.tDst[n] >>> 0 !== outerDaddr) return invalid(tab);
+  if (tab.tDst[n] !== outerDaddr) return invalid(tab);
   pool.setCt(slot, tab, n >> 1, dir === CT_DIR_REPLY ? IP_CT_RELATED_REPLY : IP_CT_RELATED);
   return CT_ACCEPT;
 }

@@ -5,6 +5,7 @@
 // on a flow's first packet). Timeouts are deadlines in jiffies of virtual time, checked when an
 // entry is looked up or listed (the kernel's gc worker does the same work in the background).
 import type { NetNs } from '../netns.ts';
+import { DEFAULT_EPOCH_MS } from '../world.ts';
 import type { CtRef } from '../skb.ts';
 
 /** enum ip_conntrack_info. */
@@ -35,8 +36,10 @@ export const CT_DIR_REPLY = 1;
 
 /** The kernel's HZ (this kernel: 250); conntrack timeouts run on jiffies. */
 export const HZ = 250;
+/** Jiffies of virtual time `ms`, counted from the default epoch so they stay small integers
+ * (V8 keeps them unboxed: a deadline stored per packet allocates nothing). Only differences matter. */
 export function jiffiesOf(ms: number): number {
-  return Math.floor((ms * HZ) / 1000);
+  return Math.floor(((ms - DEFAULT_EPOCH_MS) * HZ) / 1000);
 }
 
 /** enum tcp_conntrack. */
@@ -73,7 +76,8 @@ function hashTuple(seed: number, src: number, dst: number, sport: number, dport:
   h = Math.imul((h ^ (h >>> 15)) + dst, 0x85ebca77);
   h = Math.imul((h ^ (h >>> 13)) + ((sport << 16) | dport), 0xc2b2ae3d);
   h = Math.imul((h ^ (h >>> 16)) + proto, 0x27d4eb2f);
-  return (h ^ (h >>> 15)) >>> 0;
+  // int32, not uint32: a value beyond the small-integer range crossing a call is a heap number.
+  return h ^ (h >>> 15);
 }
 
 /** Per-CPU statistics the kernel keeps (`conntrack -S`, /proc/net/stat/nf_conntrack). */
@@ -98,7 +102,7 @@ export class CtTable implements CtRef {
   tSport: Uint16Array = new Uint16Array(0);
   tDport: Uint16Array = new Uint16Array(0);
   tProto: Uint8Array = new Uint8Array(0);
-  tHash: Uint32Array = new Uint32Array(0);
+  tHash: Int32Array = new Int32Array(0);
   next: Int32Array = new Int32Array(0);
   private buckets = new Int32Array(0);
   private bucketShift = 0;
@@ -110,6 +114,8 @@ export class CtTable implements CtRef {
   readonly seed: number;
   /** The timeouts and limits read from the sysctls (conntrack-proto.ts), per sysctl generation. */
   timeouts: unknown = undefined;
+  /** conntrack's reassembly queues (conntrack-proto.ts), made at the first fragment. */
+  defrag: unknown = undefined;
   readonly stats: CtStats = { found: 0, invalid: 0, insert: 0, insert_failed: 0, drop: 0, early_drop: 0, error: 0, search_restart: 0, clash_resolve: 0, chaintoolong: 0 };
 
   constructor(readonly ns: NetNs) {
@@ -130,7 +136,7 @@ export class CtTable implements CtRef {
     const p = new Uint8Array(cap * 2);
     p.set(this.tProto);
     this.tProto = p;
-    const h = new Uint32Array(cap * 2);
+    const h = new Int32Array(cap * 2);
     h.set(this.tHash);
     this.tHash = h;
     for (let id = cap - 1; id >= this.capacity; id--) this.freeIds.push(id);
@@ -276,7 +282,7 @@ export class CtTable implements CtRef {
       out.push(c);
     }
     const buckets = Math.max(1, this.ns.sysctl.getInt('net.netfilter.nf_conntrack_buckets'));
-    const bucket = (c: Conn): number => Math.floor((this.tHash[c.id * 2] * buckets) / 2 ** 32);
+    const bucket = (c: Conn): number => Math.floor(((this.tHash[c.id * 2] >>> 0) * buckets) / 2 ** 32);
     return out.sort((a, b) => bucket(a) - bucket(b) || b.seq - a.seq);
   }
 

@@ -1,6 +1,7 @@
 // The parts of the rule language that look at a packet's connection: -m conntrack / -m state
 // (xt_conntrack.c, revision 3) and the CONNMARK target (xt_connmark.c, revision 2).
 import type { SkbPool } from '../skb.ts';
+import type { World } from '../world.ts';
 import { HZ, IP_CT_IS_REPLY, IP_CT_UNTRACKED, IPS_DST_NAT, IPS_SRC_NAT, jiffiesOf, type CtTable } from './conntrack.ts';
 import {
   CT_STATE_DNAT, CT_STATE_INVALID, CT_STATE_SNAT, CT_STATE_UNTRACKED, XT_CONNMARK_RESTORE, XT_CONNMARK_SAVE, XT_CONNMARK_SET,
@@ -22,8 +23,9 @@ function test(flags: number, inv: number, bit: number, ok: boolean): boolean {
   return !(flags & bit) || ok !== ((inv & bit) !== 0);
 }
 
-/** conntrack_mt for the packet in `slot`; `nowMs` for --ctexpire. */
-export function conntrackMatch(m: ConntrackMatch, pool: SkbPool, slot: number, nowMs: number): boolean {
+/** conntrack_mt for the packet in `slot`; `world` for --ctexpire's clock (a time in ms passed as a
+ * number would be a heap number per call). */
+export function conntrackMatch(m: ConntrackMatch, pool: SkbPool, slot: number, world: World): boolean {
   const id = pool.ct[slot];
   const ctinfo = pool.ctinfo[slot];
   const flags = m.matchFlags;
@@ -55,7 +57,7 @@ export function conntrackMatch(m: ConntrackMatch, pool: SkbPool, slot: number, n
   if (flags & XT_CONNTRACK_REPLDST_PORT && !portMatch(m.replDstPort, tab.tDport[r], (inv & XT_CONNTRACK_REPLDST_PORT) !== 0)) return false;
   if (!test(flags, inv, XT_CONNTRACK_STATUS, (m.statusMask & c.status) !== 0)) return false;
   if (flags & XT_CONNTRACK_EXPIRES) {
-    const expires = Math.floor(Math.max(0, c.timeout - jiffiesOf(nowMs)) / HZ);
+    const expires = Math.floor(Math.max(0, c.timeout - jiffiesOf(world.now())) / HZ);
     if (!test(flags, inv, XT_CONNTRACK_EXPIRES, expires >= m.expires[0] && expires <= m.expires[1])) return false;
   }
   return true;

@@ -21,13 +21,13 @@ import { inetAddrType } from '../ipv4/route-lookup.ts';
 import { nfReject } from './reject.ts';
 import { nfLogPacket } from './log.ts';
 import { IP_CT_IS_REPLY, IP_CT_NEW, IP_CT_RELATED, IP_CT_UNTRACKED, jiffiesOf as ctJiffies, type CtTable } from './conntrack.ts';
-import { CT_DROP, nfConfirm, nfConntrackIn } from './conntrack-proto.ts';
+import { CT_DROP, nfConfirm, nfConntrackIn, nfDefrag } from './conntrack-proto.ts';
 import { connmarkTarget, conntrackMatch } from './ct-match.ts';
 import { NF_NAT_MANIP_DST, NF_NAT_MANIP_SRC, natIcmpReplyTranslation, natInitialized, natNullBinding, natPacket, natTarget } from './nat.ts';
 import {
   type Compiled, type CompiledTable, type LimitState, compiledOf, K_ACCEPT, K_CONNMARK, K_CONTINUE, K_DROP, K_GOTO, K_JUMP, K_LOG, K_MARK,
   K_NAT, K_NOTRACK, K_POLICY, K_REJECT, K_RETURN, limitMatch, NEVER, NF_INET_LOCAL_OUT,
-  NF_INET_POST_ROUTING, NF_INET_PRE_ROUTING, S_CT_IN, S_NAT,
+  NF_INET_POST_ROUTING, NF_INET_PRE_ROUTING, S_CT_IN, S_DEFRAG, S_NAT,
 } from './compile.ts';
 
 export { NF_INET_FORWARD, NF_INET_LOCAL_IN, NF_INET_LOCAL_OUT, NF_INET_POST_ROUTING, NF_INET_PRE_ROUTING } from './compile.ts';
@@ -38,6 +38,8 @@ let pthoff = 0;
 let pend = 0;
 let pfragoff = 0;
 let pproto = 0;
+/** Addresses as int32: a module variable holding a number beyond the small-integer range would
+ * be a heap number allocated on every store (172.17/16, 192.168/16 are). Use `>>> 0` locally. */
 let psaddr = 0;
 let pdaddr = 0;
 let pinName = '';
@@ -82,16 +84,16 @@ function loadPacket(b: Uint8Array, nh: number): void {
   pend = nh + ((b[nh + 2] << 8) | b[nh + 3]);
   pfragoff = ((b[nh + 6] << 8) | b[nh + 7]) & 0x1fff;
   pproto = b[nh + 9];
-  psaddr = ((b[nh + 12] << 24) | (b[nh + 13] << 16) | (b[nh + 14] << 8) | b[nh + 15]) >>> 0;
-  pdaddr = ((b[nh + 16] << 24) | (b[nh + 17] << 16) | (b[nh + 18] << 8) | b[nh + 19]) >>> 0;
+  psaddr = (b[nh + 12] << 24) | (b[nh + 13] << 16) | (b[nh + 14] << 8) | b[nh + 15];
+  pdaddr = (b[nh + 16] << 24) | (b[nh + 17] << 16) | (b[nh + 18] << 8) | b[nh + 19];
 }
 
 function runHook(ns: NetNs, c: Compiled, hook: number, slot: number, inDev: NetDevice | undefined, outDev: NetDevice | undefined, phys: PhysDevs | undefined): boolean {
   const pool = ns.world.net.pool;
-  const b = pool.data[slot];
-  const nh = pool.nh[slot];
+  let b = pool.data[slot];
+  let nh = pool.nh[slot];
   loadPacket(b, nh);
-  const total = pend - nh;
+  let total = pend - nh;
   pinName = inDev === undefined ? '' : inDev.name;
   poutName = outDev === undefined ? '' : outDev.name;
   pinDev = inDev;
@@ -112,6 +114,16 @@ function runHook(ns: NetNs, c: Compiled, hook: number, slot: number, inDev: NetD
       v = natStage(ns, c.nat!, hook, slot, total);
       // The mapping may have changed the addresses the later tables see.
       loadPacket(b, nh);
+    } else if (code === S_DEFRAG) {
+      // A fragment is taken (as REJECT takes a packet); the completed datagram goes on instead.
+      if (!nfDefrag(ns, pool, slot)) v = K_REJECT;
+      else {
+        v = K_ACCEPT;
+        b = pool.data[slot];
+        nh = pool.nh[slot];
+        loadPacket(b, nh);
+        total = pend - nh;
+      }
     } else v = nfConfirm(ns, pool, slot) === CT_DROP ? K_DROP : K_ACCEPT; // S_CONFIRM
     if (v === K_ACCEPT) continue;
     ok = false;
@@ -242,7 +254,7 @@ function doTable(ct: CompiledTable, hook: number, slot: number, total: number): 
         const id = pool.ct[slot];
         if (id === 0) return K_ACCEPT;
         const tab = pool.ctTab[slot] as CtTable;
-        const ok = natTarget(pns!, tab, tab.conns[id - 1]!, ct.rules[i]!.target as NatTarget, hook, pinDev, poutDev, pdaddr, ctJiffies(pns!.world.now()));
+        const ok = natTarget(pns!, tab, tab.conns[id - 1]!, ct.rules[i]!.target as NatTarget, hook, pinDev, poutDev, pdaddr >>> 0, ctJiffies(pns!.world.now()));
         return ok ? K_ACCEPT : K_DROP;
       }
       case K_CONNMARK: {
@@ -280,7 +292,7 @@ function slowMatch(r: Rule, limits: Array<LimitState | undefined> | undefined): 
   for (let j = 0; j < ms.length; j++) {
     const m = ms[j];
     if (m.kind === 'limit') {
-      if (!limitMatch(limits![j]!, pns!.world.now())) return false;
+      if (!limitMatch(limits![j]!, pns!.world)) return false;
     } else if (!match(m)) return false;
   }
   return true;
@@ -365,21 +377,21 @@ function match(m: Match): boolean {
       return m.invert;
     }
     case 'iprange':
-      if (m.flags & IPRANGE_SRC && (psaddr >= m.srcMin && psaddr <= m.srcMax) === ((m.flags & IPRANGE_SRC_INV) !== 0)) return false;
-      if (m.flags & IPRANGE_DST && (pdaddr >= m.dstMin && pdaddr <= m.dstMax) === ((m.flags & IPRANGE_DST_INV) !== 0)) return false;
+      if (m.flags & IPRANGE_SRC && (psaddr >>> 0 >= m.srcMin && psaddr >>> 0 <= m.srcMax) === ((m.flags & IPRANGE_SRC_INV) !== 0)) return false;
+      if (m.flags & IPRANGE_DST && (pdaddr >>> 0 >= m.dstMin && pdaddr >>> 0 <= m.dstMax) === ((m.flags & IPRANGE_DST_INV) !== 0)) return false;
       return true;
     case 'mark':
       return (((pns!.world.net.pool.mark[pslot] & m.mask) >>> 0) === m.mark >>> 0) !== m.invert;
     case 'comment':
       return true;
     case 'addrtype':
-      if (m.source !== 0 && ((m.source & addrTypeBit(psaddr)) !== 0) === ((m.flags & XT_ADDRTYPE_INVERT_SOURCE) !== 0)) return false;
-      if (m.dest !== 0 && ((m.dest & addrTypeBit(pdaddr)) !== 0) === ((m.flags & XT_ADDRTYPE_INVERT_DEST) !== 0)) return false;
+      if (m.source !== 0 && ((m.source & addrTypeBit(psaddr >>> 0)) !== 0) === ((m.flags & XT_ADDRTYPE_INVERT_SOURCE) !== 0)) return false;
+      if (m.dest !== 0 && ((m.dest & addrTypeBit(pdaddr >>> 0)) !== 0) === ((m.flags & XT_ADDRTYPE_INVERT_DEST) !== 0)) return false;
       return true;
     case 'physdev':
       return physdevMatch(m.physindev, m.physoutdev, m.bitmask, m.invert);
     case 'conntrack':
-      return conntrackMatch(m, pns!.world.net.pool, pslot, pns!.world.now());
+      return conntrackMatch(m, pns!.world.net.pool, pslot, pns!.world);
     default:
       // limit is tested in slowMatch.
       return false;

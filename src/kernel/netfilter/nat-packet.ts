@@ -22,7 +22,8 @@ function wr16(b: Uint8Array, o: number, v: number): void {
   b[o + 1] = v & 0xff;
 }
 function rd32(b: Uint8Array, o: number): number {
-  return ((b[o] << 24) | (b[o + 1] << 16) | (b[o + 2] << 8) | b[o + 3]) >>> 0;
+  // int32: a value crossing a call stays a small integer or a register, never a heap number.
+  return (b[o] << 24) | (b[o + 1] << 16) | (b[o + 2] << 8) | b[o + 3];
 }
 function wr32(b: Uint8Array, o: number, v: number): void {
   b[o] = v >>> 24;
@@ -100,10 +101,10 @@ export function natPacket(tab: CtTable, c: Conn, ctinfo: number, manip: number, 
   const proto = tab.tProto[m];
   let addr: number, port: number;
   if (manip === NF_NAT_MANIP_SRC) {
-    addr = tab.tDst[m] >>> 0;
+    addr = tab.tDst[m];
     port = proto === IPPROTO_ICMP ? tab.tSport[m] : tab.tDport[m];
   } else {
-    addr = tab.tSrc[m] >>> 0;
+    addr = tab.tSrc[m];
     port = tab.tSport[m];
   }
   return manipPkt(b, nh, end, manip, addr, port);
@@ -132,12 +133,12 @@ export function natIcmpReplyTranslation(tab: CtTable, c: Conn, ctinfo: number, m
   const inner = th + 8;
   if (manip === NF_NAT_MANIP_SRC) {
     // Reverse: a destination manip of the quoted packet.
-    if (!manipPkt(b, inner, end, NF_NAT_MANIP_DST, tab.tDst[m] >>> 0, proto === IPPROTO_ICMP ? tab.tSport[m] : tab.tDport[m])) return false;
-  } else if (!manipPkt(b, inner, end, NF_NAT_MANIP_SRC, tab.tSrc[m] >>> 0, tab.tSport[m])) return false;
+    if (!manipPkt(b, inner, end, NF_NAT_MANIP_DST, tab.tDst[m], proto === IPPROTO_ICMP ? tab.tSport[m] : tab.tDport[m])) return false;
+  } else if (!manipPkt(b, inner, end, NF_NAT_MANIP_SRC, tab.tSrc[m], tab.tSport[m])) return false;
   b[th + 2] = 0;
   b[th + 3] = 0;
   wr16(b, th + 2, internetChecksum(b, th, end - th));
   // The outer header: like a reply to the other direction (addresses only: an error has no id).
-  if (manip === NF_NAT_MANIP_SRC) return manipPkt(b, nh, end, NF_NAT_MANIP_SRC, tab.tDst[m] >>> 0, 0);
-  return manipPkt(b, nh, end, NF_NAT_MANIP_DST, tab.tSrc[m] >>> 0, 0);
+  if (manip === NF_NAT_MANIP_SRC) return manipPkt(b, nh, end, NF_NAT_MANIP_SRC, tab.tDst[m], 0);
+  return manipPkt(b, nh, end, NF_NAT_MANIP_DST, tab.tSrc[m], 0);
 }
