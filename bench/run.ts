@@ -7,8 +7,9 @@ import { decodeBenchmarks } from './decode.ts';
 import { l2Benchmarks } from './l2.ts';
 import { l3Benchmarks } from './l3.ts';
 import { l3FilterBenchmarks } from './l3-filter.ts';
+import { natBenchmarks } from './nat.ts';
 
-const all: Benchmark[] = [...l2Benchmarks, ...l3Benchmarks, ...l3FilterBenchmarks, ...decodeBenchmarks];
+const all: Benchmark[] = [...l2Benchmarks, ...l3Benchmarks, ...l3FilterBenchmarks, ...natBenchmarks, ...decodeBenchmarks];
 
 const program = new Command('bench')
   .description('nslab hot-path benchmarks')
