@@ -58,7 +58,16 @@ export class Ipv4Stack {
   constructor(readonly ns: NetNs) {
     const world = ns.world;
     this.idents = new IpIdents(world.rng);
-    this.reasm = new Reassembler(world.net.pool, {
+    this.reasm = this.newReassembler((first) => this.reasmTimedOut(first));
+  }
+
+  /**
+   * A set of reassembly queues (ip_defrag for one user: local delivery here, conntrack's own):
+   * timers in virtual time, the namespace's Reasm* counters, net.ipv4.ipfrag_time.
+   */
+  newReassembler(timedOut: (firstSlot: number) => void): Reassembler {
+    const world = this.ns.world;
+    return new Reassembler(world.net.pool, {
       setTimer: (ms, fire) => {
         const id = world.clock.setTimeout(() => {
           fire();
@@ -66,7 +75,7 @@ export class Ipv4Stack {
         }, ms);
         return { cancel: () => world.clock.clearTimeout(id) };
       },
-      timedOut: (first) => this.reasmTimedOut(first),
+      timedOut,
       count: (what) => {
         const ip = this.snmp.ip;
         if (what === 'reqds') ip[IP_REASM_REQDS]++;
@@ -74,7 +83,7 @@ export class Ipv4Stack {
         else if (what === 'fails') ip[IP_REASM_FAILS]++;
         else ip[IP_REASM_TIMEOUT]++;
       },
-    }, () => 1000 * Number(ns.sysctl.get('net.ipv4.ipfrag_time') ?? 30));
+    }, () => 1000 * Number(this.ns.sysctl.get('net.ipv4.ipfrag_time') ?? 30));
   }
 
   private revalidate(): void {

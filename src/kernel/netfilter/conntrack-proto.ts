@@ -5,8 +5,7 @@
 import { internetChecksum, onesSum, pseudoHeaderSum, fold } from '../../wire/checksum.ts';
 import type { NetNs } from '../netns.ts';
 import { printk } from '../kmsg.ts';
-import { Reassembler } from '../ipv4/reassembly.ts';
-import { IP_REASM_FAILS, IP_REASM_OKS, IP_REASM_REQDS, IP_REASM_TIMEOUT } from '../ipv4/snmp.ts';
+import type { Reassembler } from '../ipv4/reassembly.ts';
 import type { SkbPool } from '../skb.ts';
 import {
   CT_DIR_REPLY, IP_CT_ESTABLISHED, IP_CT_ESTABLISHED_REPLY, IP_CT_NEW, IP_CT_RELATED, IP_CT_RELATED_REPLY, IP_CT_UNTRACKED,
@@ -156,31 +155,15 @@ function tcpPacket(c: Conn, dir: number, flags: number, nowJ: number, t: Timeout
 function defragOf(ns: NetNs, tab: CtTable): Reassembler {
   let r = tab.defrag as Reassembler | undefined;
   if (r !== undefined) return r;
-  const world = ns.world;
-  const ip = ns.inet.snmp.ip;
-  r = new Reassembler(world.net.pool, {
-    setTimer: (ms, fire) => {
-      const id = world.clock.setTimeout(() => {
-        fire();
-        world.net.run();
-      }, ms);
-      return { cancel: () => world.clock.clearTimeout(id) };
-    },
-    // ip_expire for a conntrack queue: an error only when the datagram was for this host.
-    timedOut: (first) => {
-      if (first < 0) return;
-      const b = world.net.pool.data[first];
-      const nh = world.net.pool.nh[first];
-      const dst = ((b[nh + 16] << 24) | (b[nh + 17] << 16) | (b[nh + 18] << 8) | b[nh + 19]) >>> 0;
-      if (ns.ipv4.devinet.isLocal(dst)) ns.inet.reasmTimedOut(first);
-    },
-    count: (what) => {
-      if (what === 'reqds') ip[IP_REASM_REQDS]++;
-      else if (what === 'oks') ip[IP_REASM_OKS]++;
-      else if (what === 'fails') ip[IP_REASM_FAILS]++;
-      else ip[IP_REASM_TIMEOUT]++;
-    },
-  }, () => 1000 * ns.sysctl.getInt('net.ipv4.ipfrag_time'));
+  // ip_expire for a conntrack queue: an error only when the datagram was for this host.
+  r = ns.inet.newReassembler((first) => {
+    if (first < 0) return;
+    const pool = ns.world.net.pool;
+    const b = pool.data[first];
+    const nh = pool.nh[first];
+    const dst = ((b[nh + 16] << 24) | (b[nh + 17] << 16) | (b[nh + 18] << 8) | b[nh + 19]) >>> 0;
+    if (ns.ipv4.devinet.isLocal(dst)) ns.inet.reasmTimedOut(first);
+  });
   tab.defrag = r;
   return r;
 }

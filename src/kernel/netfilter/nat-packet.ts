@@ -3,7 +3,7 @@
 // an ICMP error about a NATed connection translated inside (the quoted packet) and out.
 import { checksumReplace16, checksumReplace32, internetChecksum } from '../../wire/checksum.ts';
 import {
-  CT_DIR_REPLY, IP_CT_IS_REPLY, IPS_DST_NAT, IPS_DST_NAT_DONE, IPS_NAT_MASK, IPS_SRC_NAT, IPS_SRC_NAT_DONE, type Conn, type CtTable,
+  IP_CT_IS_REPLY, IPS_DST_NAT, IPS_DST_NAT_DONE, IPS_NAT_MASK, IPS_SRC_NAT, IPS_SRC_NAT_DONE, type Conn, type CtTable,
 } from './conntrack.ts';
 
 export const NF_NAT_MANIP_SRC = 0;
@@ -87,17 +87,22 @@ export function manipPkt(b: Uint8Array, iph: number, end: number, manip: number,
   return true;
 }
 
+/** Whether the connection maps packets of `ctinfo`'s direction at a `manip` hook: a source NAT
+ * rewrites sources going out and destinations coming back, a destination NAT the reverse. */
+function mapped(c: Conn, ctinfo: number, manip: number): boolean {
+  let bit = manip === NF_NAT_MANIP_SRC ? IPS_SRC_NAT : IPS_DST_NAT;
+  if (ctinfo >= IP_CT_IS_REPLY) bit ^= IPS_NAT_MASK;
+  return (c.status & bit) !== 0;
+}
+
 /**
  * nf_nat_packet: applies the connection's mapping for `manip` to a packet going in direction
  * `dir`. Returns false to drop it.
  */
 export function natPacket(tab: CtTable, c: Conn, ctinfo: number, manip: number, b: Uint8Array, nh: number, end: number): boolean {
-  const dir = ctinfo >= IP_CT_IS_REPLY ? CT_DIR_REPLY : 0;
-  let bit = manip === NF_NAT_MANIP_SRC ? IPS_SRC_NAT : IPS_DST_NAT;
-  if (dir === CT_DIR_REPLY) bit ^= IPS_NAT_MASK;
-  if (!(c.status & bit)) return true;
+  if (!mapped(c, ctinfo, manip)) return true;
   // The target is the inverse of the other direction's tuple.
-  const m = c.id * 2 + (1 - dir);
+  const m = c.id * 2 + (ctinfo >= IP_CT_IS_REPLY ? 0 : 1);
   const proto = tab.tProto[m];
   let addr: number, port: number;
   if (manip === NF_NAT_MANIP_SRC) {
@@ -123,11 +128,8 @@ export function natIcmpReplyTranslation(tab: CtTable, c: Conn, ctinfo: number, m
     const done = IPS_SRC_NAT_DONE | IPS_DST_NAT_DONE;
     if ((c.status & done) !== done || c.status & IPS_NAT_MASK) return false;
   }
-  const dir = ctinfo >= IP_CT_IS_REPLY ? CT_DIR_REPLY : 0;
-  let bit = manip === NF_NAT_MANIP_SRC ? IPS_SRC_NAT : IPS_DST_NAT;
-  if (dir === CT_DIR_REPLY) bit ^= IPS_NAT_MASK;
-  if (!(c.status & bit)) return true;
-  const m = c.id * 2 + (1 - dir);
+  if (!mapped(c, ctinfo, manip)) return true;
+  const m = c.id * 2 + (ctinfo >= IP_CT_IS_REPLY ? 0 : 1);
   const proto = tab.tProto[m];
   // The quoted packet is of the other direction: its tuple, with the reverse manip.
   const inner = th + 8;

@@ -11,19 +11,15 @@ import {
   IPS_SRC_NAT, IPS_SRC_NAT_DONE, type Conn, type CtTable,
 } from './conntrack.ts';
 import { icmpInvertType } from './conntrack-proto.ts';
-import type { NatTarget } from './types.ts';
+import {
+  NF_NAT_RANGE_MAP_IPS, NF_NAT_RANGE_PERSISTENT, NF_NAT_RANGE_PROTO_OFFSET, NF_NAT_RANGE_PROTO_RANDOM,
+  NF_NAT_RANGE_PROTO_RANDOM_FULLY, NF_NAT_RANGE_PROTO_SPECIFIED, type NatTarget,
+} from './types.ts';
 
 import { NF_NAT_MANIP_DST, NF_NAT_MANIP_SRC } from './nat-packet.ts';
 
 export { NF_NAT_MANIP_DST, NF_NAT_MANIP_SRC, manipPkt, natIcmpReplyTranslation, natPacket } from './nat-packet.ts';
 
-/** nf_nat_range2 flags. */
-export const NF_NAT_RANGE_MAP_IPS = 1 << 0;
-export const NF_NAT_RANGE_PROTO_SPECIFIED = 1 << 1;
-export const NF_NAT_RANGE_PROTO_RANDOM = 1 << 2;
-export const NF_NAT_RANGE_PERSISTENT = 1 << 3;
-export const NF_NAT_RANGE_PROTO_RANDOM_FULLY = 1 << 4;
-export const NF_NAT_RANGE_PROTO_OFFSET = 1 << 5;
 const RANDOM_ALL = NF_NAT_RANGE_PROTO_RANDOM | NF_NAT_RANGE_PROTO_RANDOM_FULLY;
 /** NF_NAT_MAX_ATTEMPTS. */
 const MAX_ATTEMPTS = 128;
