@@ -41,6 +41,31 @@ export const SLOW = 1;
 /** Rule flag: can never match. */
 export const NEVER = 2;
 
+/** Int32s per rule in CompiledTable.hdr: smsk, src, dmsk, dst, and the protocol, fragment
+ * flag and inversions packed (0 for a rule that tests addresses only). */
+export const HDR_STRIDE = 5;
+
+/** Shortest run of single-address rules worth a hash table. */
+const MIN_RUN = 8;
+
+/** Slot of `addr` in a run's table of `size` (a power of two) entries. */
+export function runHash(addr: number, size: number): number {
+  return (Math.imul(addr, 0x9e3779b1) >>> 16) & (size - 1);
+}
+
+/** The first rule of the run starting at `i` whose address is `addr`, or the run's end. */
+export function runLookup(ct: CompiledTable, i: number, addr: number): number {
+  const table = ct.runTable[i]!;
+  const size = table.length >> 1;
+  let slot = runHash(addr, size);
+  for (;;) {
+    const r = table[slot * 2 + 1];
+    if (r === -1) return ct.runEnd[i];
+    if (table[slot * 2] === addr) return r;
+    slot = (slot + 1) & (size - 1);
+  }
+}
+
 export class CompiledTable {
   n = 0;
   /** The header part packed, 4 int32 per rule: smsk, src, dmsk, dst (cache-friendly for the
@@ -74,7 +99,7 @@ export class CompiledTable {
     const chains = table.existing('created');
     let n = 0;
     for (const c of chains) n += c.rules.length + 1;
-    this.hdr = new Int32Array(n * 4);
+    this.hdr = new Int32Array(n * HDR_STRIDE);
     this.src = new Int32Array(n);
     this.smsk = new Int32Array(n);
     this.dst = new Int32Array(n);
@@ -101,10 +126,13 @@ export class CompiledTable {
       for (const r of c.rules) {
         this.rules[i] = r;
         this.chains[i] = c;
-        this.hdr[i * 4] = r.smsk | 0;
-        this.hdr[i * 4 + 1] = r.src | 0;
-        this.hdr[i * 4 + 2] = r.dmsk | 0;
-        this.hdr[i * 4 + 3] = r.dst | 0;
+        const h = i * HDR_STRIDE;
+        this.hdr[h] = r.smsk | 0;
+        this.hdr[h + 1] = r.src | 0;
+        this.hdr[h + 2] = r.dmsk | 0;
+        this.hdr[h + 3] = r.dst | 0;
+        // 0 when only the addresses need testing (no protocol, fragment flag or inversion).
+        this.hdr[h + 4] = r.proto | (r.flags << 8) | (r.invflags << 16);
         this.src[i] = r.src | 0;
         this.smsk[i] = r.smsk | 0;
         this.dst[i] = r.dst | 0;
@@ -169,6 +197,58 @@ export class CompiledTable {
         this.arg[i] = c.policy === 'DROP' ? 0 : 1;
       } else this.kind[i] = K_RETURN;
       i++;
+    }
+    this.indexRuns();
+  }
+
+  /** Per rule index: 1 when a run keyed by source address starts there, 2 by destination. */
+  runKind: Uint8Array = new Uint8Array(0);
+  /** Per run start: the index after the run. */
+  runEnd: Int32Array = new Int32Array(0);
+  /** Per run start: its hash table, keys and first rule indexes interleaved (open addressing). */
+  runTable: Array<Int32Array | undefined> = [];
+
+  /**
+   * Runs of consecutive rules that each test one exact address and nothing else (a blocklist of
+   * `-s A/32` or `-d A/32` rules, whatever their targets) get a hash table from address to the
+   * first rule with it: the walk then looks the packet's address up once instead of testing every
+   * rule. First-match order is kept, and the rules skipped could not have matched.
+   */
+  private indexRuns(): void {
+    const n = this.n;
+    this.runKind = new Uint8Array(n);
+    this.runEnd = new Int32Array(n);
+    const keyOf = (i: number): number => {
+      if (this.rules[i] === undefined || this.slow[i] !== 0) return 0;
+      const h = i * HDR_STRIDE;
+      const hdr = this.hdr;
+      if (hdr[h + 4] !== 0) return 0;
+      if (hdr[h] === -1 && hdr[h + 2] === 0 && hdr[h + 3] === 0) return 1;
+      if (hdr[h + 2] === -1 && hdr[h] === 0 && hdr[h + 1] === 0) return 2;
+      return 0;
+    };
+    for (let i = 0; i < n; ) {
+      const kind = keyOf(i);
+      let j = i + 1;
+      while (kind !== 0 && j < n && keyOf(j) === kind && this.chains[j] === this.chains[i]) j++;
+      if (kind !== 0 && j - i >= MIN_RUN) {
+        let size = 16;
+        while (size < (j - i) * 2) size <<= 1;
+        const table = new Int32Array(size * 2).fill(-1);
+        for (let r = i; r < j; r++) {
+          const addr = this.hdr[r * HDR_STRIDE + (kind === 1 ? 1 : 3)];
+          let slot = runHash(addr, size);
+          while (table[slot * 2 + 1] !== -1 && table[slot * 2] !== addr) slot = (slot + 1) & (size - 1);
+          if (table[slot * 2 + 1] === -1) {
+            table[slot * 2] = addr;
+            table[slot * 2 + 1] = r;
+          }
+        }
+        this.runKind[i] = kind;
+        this.runEnd[i] = j;
+        this.runTable[i] = table;
+      }
+      i = j;
     }
   }
 }

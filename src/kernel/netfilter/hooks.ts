@@ -26,7 +26,7 @@ import { connmarkTarget, conntrackMatch } from './ct-match.ts';
 import { NF_NAT_MANIP_DST, NF_NAT_MANIP_SRC, natIcmpReplyTranslation, natInitialized, natNullBinding, natPacket, natTarget } from './nat.ts';
 import {
   type Compiled, type CompiledTable, type LimitState, compiledOf, K_ACCEPT, K_CONNMARK, K_CONTINUE, K_DROP, K_GOTO, K_JUMP, K_LOG, K_MARK,
-  K_NAT, K_NOTRACK, K_POLICY, K_REJECT, K_RETURN, limitMatch, NEVER, NF_INET_LOCAL_OUT,
+  K_NAT, K_NOTRACK, K_POLICY, K_REJECT, K_RETURN, limitMatch, runLookup, NEVER, NF_INET_LOCAL_OUT,
   NF_INET_POST_ROUTING, NF_INET_PRE_ROUTING, S_CT_IN, S_DEFRAG, S_NAT,
 } from './compile.ts';
 
@@ -54,6 +54,8 @@ let photdrop = false;
 let pslot = 0;
 
 const stack = new Int32Array(64);
+/** compile.ts's HDR_STRIDE as a local constant (an imported binding is a load per rule). */
+const STRIDE = 5;
 
 /** Whether any table has a base chain at `hook` in the netns (cheap: callers skip the rest). */
 export function nfHookActive(ns: NetNs, hook: number): boolean {
@@ -174,28 +176,32 @@ function natStage(ns: NetNs, nat: CompiledTable, hook: number, slot: number, tot
 /** ipt_do_table: K_ACCEPT, K_DROP, or K_REJECT (sent, slot released). */
 function doTable(ct: CompiledTable, hook: number, slot: number, total: number): number {
   const src = ct.src, smsk = ct.smsk, dst = ct.dst, dmsk = ct.dmsk, proto = ct.proto, inv = ct.inv, frag = ct.frag;
-  const slowA = ct.slow, kind = ct.kind, hdr = ct.hdr;
+  const slowA = ct.slow, kind = ct.kind, hdr = ct.hdr, runKind = ct.runKind;
   const saddr = psaddr | 0, daddr = pdaddr | 0, p = pproto, isfrag = pfragoff !== 0;
   let sp = 0;
   let i = ct.entry[hook];
   photdrop = false;
   for (;;) {
-    const iv = inv[i];
-    if (iv === 0) {
-      // No inversions (the common case): plain comparisons.
-      const h = i << 2;
-      if ((saddr & hdr[h]) !== hdr[h + 1] || (daddr & hdr[h + 2]) !== hdr[h + 3] || (proto[i] !== 0 && p !== proto[i]) || (frag[i] !== 0 && !isfrag)) {
+    // The non-matching walk: rules that test addresses only, in a tight loop over one
+    // interleaved array.
+    const rk = runKind[i];
+    if (rk !== 0) i = runLookup(ct, i, rk === 1 ? saddr : daddr);
+    let h = i * STRIDE;
+    while (hdr[h + 4] === 0 && ((saddr & hdr[h]) !== hdr[h + 1] || (daddr & hdr[h + 2]) !== hdr[h + 3])) {
+      h += STRIDE;
+      i++;
+    }
+    if (hdr[h + 4] !== 0) {
+      const iv = inv[i];
+      if (
+        (((saddr & smsk[i]) !== src[i]) !== ((iv & IPT_INV_SRCIP) !== 0)) ||
+        (((daddr & dmsk[i]) !== dst[i]) !== ((iv & IPT_INV_DSTIP) !== 0)) ||
+        (proto[i] !== 0 && ((p !== proto[i]) !== ((iv & IPT_INV_PROTO) !== 0))) ||
+        (((frag[i] & IPT_F_FRAG) !== 0 && !isfrag) !== ((iv & IPT_INV_FRAG) !== 0))
+      ) {
         i++;
         continue;
       }
-    } else if (
-      (((saddr & smsk[i]) !== src[i]) !== ((iv & IPT_INV_SRCIP) !== 0)) ||
-      (((daddr & dmsk[i]) !== dst[i]) !== ((iv & IPT_INV_DSTIP) !== 0)) ||
-      (proto[i] !== 0 && ((p !== proto[i]) !== ((iv & IPT_INV_PROTO) !== 0))) ||
-      (((frag[i] & IPT_F_FRAG) !== 0 && !isfrag) !== ((iv & IPT_INV_FRAG) !== 0))
-    ) {
-      i++;
-      continue;
     }
     const sl = slowA[i];
     if (sl !== 0) {
