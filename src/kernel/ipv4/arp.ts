@@ -11,7 +11,7 @@ import type { Neighbour } from './neigh.ts';
 import { NEIGH_UPDATE_F_OVERRIDE } from './neigh.ts';
 import { icmpSendError } from './icmp.ts';
 import { inetAddrType, inetSelectAddr } from './route-lookup.ts';
-import { routeInput } from './rtable.ts';
+import { routeInput, type Rtable } from './rtable.ts';
 
 export const NEIGH_UNICAST = 0;
 export const NEIGH_BROADCAST = 1;
@@ -42,7 +42,7 @@ function pushEth(ns: NetNs, slot: number, dst: Uint8Array, src: Uint8Array, type
  * `nexthop`: loopback and broadcast need no resolution; otherwise the neighbour entry decides
  * whether it goes now, waits in the queue, or is dropped.
  */
-export function neighOutput(ns: NetNs, slot: number, dev: NetDevice, nexthop: number, kind: number): void {
+export function neighOutput(ns: NetNs, slot: number, dev: NetDevice, nexthop: number, kind: number, rt?: Rtable): void {
   const net = ns.world.net;
   if (dev.isLoopback) {
     pushEth(ns, slot, ZERO_MAC, ZERO_MAC, ETH_P_IP);
@@ -64,7 +64,19 @@ export function neighOutput(ns: NetNs, slot: number, dev: NetDevice, nexthop: nu
     return;
   }
   const table = ns.ipv4.neigh;
-  const n = table.lookup(dev, nexthop) ?? table.create(dev, nexthop);
+  // The route remembers its next hop's entry (the kernel's dst holds a neighbour reference)
+  // until entries are created or removed.
+  let n: Neighbour;
+  const cached = rt?.neigh;
+  if (cached !== undefined && rt!.neighGen === table.generation && cached.addr === nexthop && cached.dev === dev) {
+    n = cached;
+  } else {
+    n = table.lookup(dev, nexthop) ?? table.create(dev, nexthop);
+    if (rt !== undefined) {
+      rt.neigh = n;
+      rt.neighGen = table.generation;
+    }
+  }
   const verdict = table.eventSend(n);
   if (verdict === 'send') {
     pushEth(ns, slot, n.lladdr!, dev.mac, ETH_P_IP);
