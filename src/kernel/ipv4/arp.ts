@@ -29,10 +29,18 @@ function pushEth(ns: NetNs, slot: number, dst: Uint8Array, src: Uint8Array, type
   const pool = ns.world.net.pool;
   const o = pool.push(slot, 14);
   const b = pool.data[slot];
-  for (let i = 0; i < 6; i++) {
-    b[o + i] = dst[i];
-    b[o + 6 + i] = src[i];
-  }
+  b[o] = dst[0];
+  b[o + 1] = dst[1];
+  b[o + 2] = dst[2];
+  b[o + 3] = dst[3];
+  b[o + 4] = dst[4];
+  b[o + 5] = dst[5];
+  b[o + 6] = src[0];
+  b[o + 7] = src[1];
+  b[o + 8] = src[2];
+  b[o + 9] = src[3];
+  b[o + 10] = src[4];
+  b[o + 11] = src[5];
   b[o + 12] = type >>> 8;
   b[o + 13] = type & 0xff;
 }
