@@ -18,6 +18,16 @@ function load(name: string): Array<[string, string]> {
 
 const NETNS_DEFAULTS = load('sysctl-netns.txt');
 const DEVICE_TEMPLATE = load('sysctl-device.txt');
+/**
+ * The device template split once (a namespace is made with a few devices, and 10 000 of them
+ * must not each redo the string work): the key around the device name, the conf.default key a
+ * conf key copies its value from, and loopback's own value.
+ */
+const DEVICE_KEYS = DEVICE_TEMPLATE.map(([k, v]) => {
+  const at = k.indexOf('.DEV.');
+  const conf = k.startsWith('net.ipv4.conf.DEV.') || k.startsWith('net.ipv6.conf.DEV.');
+  return { head: k.slice(0, at + 1), tail: k.slice(at + 4), value: v, dflt: conf ? k.replace('.DEV.', '.default.') : undefined, key: k };
+});
 /** Loopback's own values where they differ from other devices. */
 const LOOPBACK_OVERRIDES: Record<string, string> = {
   'net.ipv4.conf.DEV.disable_policy': '1',
@@ -67,28 +77,59 @@ export class Sysctls {
     this.hooks.push([pattern, hook]);
   }
 
+  /** conf4()'s values, for `confGeneration`. */
+  private readonly confCache = new Map<string, Map<string, number>>();
+  private confGeneration = -1;
+
+  /**
+   * net.ipv4.conf.DEV.KEY as a number (0 when there is no such key), remembered until the next
+   * change: route lookups read several per packet, and building the key text each time costs.
+   */
+  conf4(dev: string, key: string): number {
+    if (this.confGeneration !== this.generation) {
+      this.confCache.clear();
+      this.confGeneration = this.generation;
+    }
+    let m = this.confCache.get(dev);
+    if (m === undefined) {
+      m = new Map();
+      this.confCache.set(dev, m);
+    }
+    let v = m.get(key);
+    if (v === undefined) {
+      v = Number(this.values.get(`net.ipv4.conf.${dev}.${key}`) ?? 0);
+      m.set(key, v);
+    }
+    return v;
+  }
+
   /** Adds the per-device keys (conf.*, neigh.*); IPv4 conf values are copied from conf.default. */
   addDevice(name: string, loopback: boolean): void {
+    this.generation++;
     this.devCache = undefined;
-    for (const [k, v] of DEVICE_TEMPLATE) {
-      let value = loopback && LOOPBACK_OVERRIDES[k] !== undefined ? LOOPBACK_OVERRIDES[k] : v;
-      if (k.startsWith('net.ipv4.conf.DEV.') || k.startsWith('net.ipv6.conf.DEV.')) {
-        const dflt = this.values.get(k.replace('.DEV.', '.default.'));
-        if (dflt !== undefined && !(loopback && LOOPBACK_OVERRIDES[k] !== undefined)) value = dflt;
+    for (const t of DEVICE_KEYS) {
+      const own = loopback ? LOOPBACK_OVERRIDES[t.key] : undefined;
+      let value = own ?? t.value;
+      if (t.dflt !== undefined && own === undefined) {
+        const dflt = this.values.get(t.dflt);
+        if (dflt !== undefined) value = dflt;
       }
-      this.values.set(k.replace('.DEV.', `.${name}.`), value);
+      this.values.set(t.head + name + t.tail, value);
     }
   }
 
   removeDevice(name: string): void {
+    this.generation++;
     this.devCache = undefined;
-    for (const [k] of DEVICE_TEMPLATE) {
-      this.values.delete(k.replace('.DEV.', `.${name}.`));
-      this.pinned.delete(k.replace('.DEV.', `.${name}.`));
+    for (const t of DEVICE_KEYS) {
+      const k = t.head + name + t.tail;
+      this.values.delete(k);
+      this.pinned.delete(k);
     }
   }
 
   renameDevice(oldName: string, newName: string): void {
+    this.generation++;
     this.devCache = undefined;
     for (const [k] of DEVICE_TEMPLATE) {
       const from = k.replace('.DEV.', `.${oldName}.`);

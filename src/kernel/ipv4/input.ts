@@ -70,10 +70,11 @@ export function ipRcv(ns: NetNs, slot: number, dev: NetDevice): void {
     else pool.release(slot);
     return;
   }
-  // The forwarding fast path: a cached route that depends on the destination alone.
+  // The fast path: a cached route that depends on the destination alone.
   const cached = ns.inet.cachedForward(dev, dst, src);
   if (cached !== undefined) {
-    ipForward(ns, slot, cached);
+    if (cached.type === 'local') ipLocalDeliver(ns, slot, false);
+    else ipForward(ns, slot, cached);
     return;
   }
   let rt: Rtable;

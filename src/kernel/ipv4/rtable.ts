@@ -181,11 +181,11 @@ export interface InputRequest {
 }
 
 function conf(ns: NetNs, dev: NetDevice, key: string): number {
-  return Number(ns.sysctl.get(`net.ipv4.conf.${dev.name}.${key}`) ?? 0);
+  return ns.sysctl.conf4(dev.name, key);
 }
 
 function confAll(ns: NetNs, key: string): number {
-  return Number(ns.sysctl.get(`net.ipv4.conf.all.${key}`) ?? 0);
+  return ns.sysctl.conf4('all', key);
 }
 
 /** IN_DEV_RPFILTER etc.: the larger of conf/all and the device's value. */

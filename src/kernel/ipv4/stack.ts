@@ -145,7 +145,7 @@ export class Ipv4Stack {
     }
   }
 
-  /** A cached forwarding route for a packet from `src` to `dst` arriving on `dev`, if any. */
+  /** A cached input route (forwarding or local) for a packet from `src` to `dst` arriving on `dev`, if any. */
   cachedForward(dev: NetDevice, dst: number, src: number): Rtable | undefined {
     this.revalidate();
     if (!this.fwdEligible || this.fwdEntries === 0) return undefined;
@@ -168,9 +168,11 @@ export class Ipv4Stack {
     }
   }
 
-  /** Remembers a forwarding input route if it depends on the input device and destination alone. */
+  /** Remembers an input route if it depends on the input device and destination alone. */
   cacheForward(dev: NetDevice, dst: number, rt: Rtable, redirect: boolean): void {
-    if (!this.fwdEligible || rt.type !== 'unicast' || rt.error || redirect || rt.dev === dev || !rt.fib) return;
+    // Forwarding routes, and local delivery (whose source check, fib_validate_source, comes
+    // down to the martian and local-source tests cachedForward makes).
+    if (!this.fwdEligible || (rt.type !== 'unicast' && rt.type !== 'local') || rt.error || redirect || rt.dev === dev || !rt.fib) return;
     if (Number(this.ns.sysctl.get(`net.ipv4.conf.${dev.name}.rp_filter`) ?? 0) !== 0) return;
     if (this.fwdEntries * 2 >= this.fwdMask + 1) this.growForward();
     // Routes that differ only by their prefix forward alike: one shared route per next hop.
