@@ -96,6 +96,16 @@ export function neighOutput(ns: NetNs, slot: number, dev: NetDevice, nexthop: nu
   }
 }
 
+/**
+ * neigh_output on an entry already known to be usable (NUD_CONNECTED, DELAY or PROBE):
+ * neigh_event_send only marks it used, and the frame goes with its address.
+ */
+export function neighXmitConnected(ns: NetNs, slot: number, n: Neighbour): void {
+  n.used = ns.world.now();
+  pushEth(ns, slot, n.lladdr!, n.dev.mac, ETH_P_IP);
+  ns.world.net.xmit(slot, n.dev);
+}
+
 /** __neigh_event_send's queueing: oldest packets are dropped past unres_qlen_bytes. */
 function enqueue(ns: NetNs, n: Neighbour, slot: number): void {
   const q = ns.inet.arpQueue.get(n) ?? [];
