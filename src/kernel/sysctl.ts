@@ -4,6 +4,7 @@
 // typed fields by `onSet` hooks so the hot path never parses text.
 import { readFileSync } from 'node:fs';
 import { EINVAL, ENOENT, KernelError } from './errors.ts';
+import { SysctlValues } from './sysctl-values.ts';
 
 function load(name: string): Array<[string, string]> {
   const text = readFileSync(new URL(`./data/${name}`, import.meta.url), 'utf8');
@@ -61,7 +62,7 @@ const NOT_COPIED_FROM_DEFAULT = new Set(['forwarding', 'mc_forwarding', 'disable
 export type SysctlHook = (key: string, value: string) => void;
 
 export class Sysctls {
-  private readonly values = new Map<string, string>();
+  private readonly values = new SysctlValues(DEVICE_KEYS);
   private readonly hooks: Array<[RegExp, SysctlHook]> = [];
   /** Device conf keys written explicitly (in_dev->cnf.state): a new default no longer reaches them. */
   private readonly pinned = new Set<string>();
@@ -107,37 +108,27 @@ export class Sysctls {
   addDevice(name: string, loopback: boolean): void {
     this.generation++;
     this.devCache = undefined;
-    for (const t of DEVICE_KEYS) {
+    const values = DEVICE_KEYS.map((t) => {
       const own = loopback ? LOOPBACK_OVERRIDES[t.key] : undefined;
-      let value = own ?? t.value;
-      if (t.dflt !== undefined && own === undefined) {
-        const dflt = this.values.get(t.dflt);
-        if (dflt !== undefined) value = dflt;
-      }
-      this.values.set(t.head + name + t.tail, value);
-    }
+      if (own !== undefined) return own;
+      return (t.dflt !== undefined ? this.values.get(t.dflt) : undefined) ?? t.value;
+    });
+    this.values.addDevice(name, values);
   }
 
   removeDevice(name: string): void {
     this.generation++;
     this.devCache = undefined;
-    for (const t of DEVICE_KEYS) {
-      const k = t.head + name + t.tail;
-      this.values.delete(k);
-      this.pinned.delete(k);
-    }
+    this.values.removeDevice(name);
+    if (this.pinned.size !== 0) for (const t of DEVICE_KEYS) this.pinned.delete(t.head + name + t.tail);
   }
 
   renameDevice(oldName: string, newName: string): void {
     this.generation++;
     this.devCache = undefined;
-    for (const [k] of DEVICE_TEMPLATE) {
-      const from = k.replace('.DEV.', `.${oldName}.`);
-      const v = this.values.get(from);
-      if (v === undefined) continue;
-      this.values.delete(from);
-      this.values.set(k.replace('.DEV.', `.${newName}.`), v);
-      if (this.pinned.delete(from)) this.pinned.add(k.replace('.DEV.', `.${newName}.`));
+    this.values.renameDevice(oldName, newName);
+    for (const t of DEVICE_KEYS) {
+      if (this.pinned.delete(t.head + oldName + t.tail)) this.pinned.add(t.head + newName + t.tail);
     }
   }
 
@@ -165,10 +156,11 @@ export class Sysctls {
   private devNames(): Set<string> {
     if (this.devCache) return this.devCache;
     const names = new Set<string>();
-    for (const k of this.values.keys()) {
+    for (const k of this.values.plainKeys()) {
       const m = /^net\.ipv4\.conf\.(.+)\.forwarding$/.exec(k);
       if (m) names.add(m[1]);
     }
+    for (const name of this.values.deviceNames()) names.add(name);
     this.devCache = names;
     return names;
   }
