@@ -1,6 +1,6 @@
 // `setup`: 10 000 namespaces, each with a veth into one of 10 bridges (in a namespace of their
 // own) and an address, built through the command interpreter as a script would; timed once.
-// --quick builds 2 000 (the bridges' per-port work grows with their port count, so the rate
+// --quick builds 1 000 (the bridges' per-port work grows with their port count, so the rate
 // is higher than for 10 000).
 import type { Benchmark } from './harness.ts';
 import { build } from './topology.ts';
@@ -22,7 +22,7 @@ function script(n: number): string {
 }
 
 export function setupBenchmark(quick: boolean): Benchmark {
-  const n = quick ? 2000 : 10_000;
+  const n = quick ? 1000 : 10_000;
   return {
     name: 'setup',
     unit: 'namespaces',
