@@ -10,18 +10,27 @@ export interface DeviceKey {
   tail: string;
 }
 
+const indexes = new WeakMap<readonly DeviceKey[], { index: Map<string, number>; heads: string[] }>();
+
 export class SysctlValues {
   private readonly plain = new Map<string, string>();
   private readonly devs = new Map<string, string[]>();
-  /** Template index by head + tail. */
-  private readonly index = new Map<string, number>();
+  /** Template index by head + tail, and the distinct heads (shared by every namespace). */
+  private readonly index: Map<string, number>;
   private readonly heads: string[];
   /** The device locate() found. */
   private found: string[] | undefined;
 
   constructor(private readonly template: readonly DeviceKey[]) {
-    template.forEach((t, i) => this.index.set(t.head + t.tail, i));
-    this.heads = [...new Set(template.map((t) => t.head))];
+    let shared = indexes.get(template);
+    if (shared === undefined) {
+      const index = new Map<string, number>();
+      template.forEach((t, i) => index.set(t.head + t.tail, i));
+      shared = { index, heads: [...new Set(template.map((t) => t.head))] };
+      indexes.set(template, shared);
+    }
+    this.index = shared.index;
+    this.heads = shared.heads;
   }
 
   /** The template index of a per-device key of an existing device (and that device's values), or -1. */
