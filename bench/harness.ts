@@ -12,6 +12,8 @@ export interface Benchmark {
   setup(): (n: number) => number;
   /** Units per measured batch call. */
   batch?: number;
+  /** A benchmark timed once as a whole (building a topology) instead of in windows. */
+  once?(): Promise<{ units: number; ms: number }>;
 }
 
 export interface BenchResult {
@@ -24,6 +26,9 @@ export interface BenchResult {
   runs: number;
   gc_count: number;
   heap_delta_bytes: number;
+  /** One-shot benchmarks: how many units and how long the whole took. */
+  units?: number;
+  seconds?: number;
 }
 
 export interface HarnessOptions {
@@ -83,6 +88,7 @@ function median(xs: number[]): number {
 }
 
 export async function measure(b: Benchmark, opts: HarnessOptions): Promise<BenchResult> {
+  if (b.once) return measureOnce(b, b.once);
   if (b.prepare) await b.prepare();
   const run = b.setup();
   const batch = b.batch ?? 100_000;
@@ -126,11 +132,26 @@ export async function measure(b: Benchmark, opts: HarnessOptions): Promise<Bench
   };
 }
 
+async function measureOnce(b: Benchmark, once: () => Promise<{ units: number; ms: number }>): Promise<BenchResult> {
+  collect();
+  await flushObserver();
+  const { units, ms } = await once();
+  const rate = units / (ms * 1000);
+  return {
+    name: b.name, unit: b.unit, mpps_median: round(rate), mpps_min: round(rate), mpps_max: round(rate),
+    ns_per_packet: round(1000 / rate), runs: 1, gc_count: 0, heap_delta_bytes: 0, units, seconds: round(ms / 1000),
+  };
+}
+
 function round(x: number): number {
   return Math.round(x * 1000) / 1000;
 }
 
 export function formatResult(r: BenchResult): string {
+  if (r.seconds !== undefined) {
+    return [r.name.padEnd(22), `${String(r.units).padStart(8)} ${r.unit}`, `in ${r.seconds.toFixed(2)} s`,
+      `(${Math.round(r.units! / r.seconds)} ${r.unit}/s)`].join('  ');
+  }
   return [
     r.name.padEnd(22),
     `${r.mpps_median.toFixed(2).padStart(8)} M${r.unit}/s`,

@@ -8,8 +8,8 @@ import { l2Benchmarks } from './l2.ts';
 import { l3Benchmarks } from './l3.ts';
 import { l3FilterBenchmarks } from './l3-filter.ts';
 import { natBenchmarks } from './nat.ts';
-
-const all: Benchmark[] = [...l2Benchmarks, ...l3Benchmarks, ...l3FilterBenchmarks, ...natBenchmarks, ...decodeBenchmarks];
+import { pingBenchmarks } from './ping.ts';
+import { setupBenchmark } from './setup.ts';
 
 const program = new Command('bench')
   .description('nslab hot-path benchmarks')
@@ -19,6 +19,9 @@ const program = new Command('bench')
   .parse();
 const opts = program.opts<{ json?: boolean; quick?: boolean; only?: string }>();
 
+const all: Benchmark[] = [
+  ...l2Benchmarks, ...l3Benchmarks, ...l3FilterBenchmarks, ...natBenchmarks, ...pingBenchmarks, ...decodeBenchmarks, setupBenchmark(opts.quick === true),
+];
 const only = opts.only?.split(',');
 const chosen = only ? all.filter((b) => only.includes(b.name)) : all;
 if (only && chosen.length !== only.length) {

@@ -61,7 +61,7 @@ export class Net {
       p.release(slot);
       return;
     }
-    p.dev[slot] = dev;
+    // skb->dev is set where the frame is received (or sent on by a bridge port).
     switch (dev.kind) {
       case 'veth':
         this.vethXmit(slot, dev as Veth);

@@ -4,6 +4,7 @@
 // typed fields by `onSet` hooks so the hot path never parses text.
 import { readFileSync } from 'node:fs';
 import { EINVAL, ENOENT, KernelError } from './errors.ts';
+import { SysctlValues } from './sysctl-values.ts';
 
 function load(name: string): Array<[string, string]> {
   const text = readFileSync(new URL(`./data/${name}`, import.meta.url), 'utf8');
@@ -18,6 +19,16 @@ function load(name: string): Array<[string, string]> {
 
 const NETNS_DEFAULTS = load('sysctl-netns.txt');
 const DEVICE_TEMPLATE = load('sysctl-device.txt');
+/**
+ * The device template split once (a namespace is made with a few devices, and 10 000 of them
+ * must not each redo the string work): the key around the device name, the conf.default key a
+ * conf key copies its value from, and loopback's own value.
+ */
+const DEVICE_KEYS = DEVICE_TEMPLATE.map(([k, v]) => {
+  const at = k.indexOf('.DEV.');
+  const conf = k.startsWith('net.ipv4.conf.DEV.') || k.startsWith('net.ipv6.conf.DEV.');
+  return { head: k.slice(0, at + 1), tail: k.slice(at + 4), value: v, dflt: conf ? k.replace('.DEV.', '.default.') : undefined, key: k };
+});
 /** Loopback's own values where they differ from other devices. */
 const LOOPBACK_OVERRIDES: Record<string, string> = {
   'net.ipv4.conf.DEV.disable_policy': '1',
@@ -54,7 +65,7 @@ const INIT_NET_ONLY = new Set(['net.netfilter.nf_conntrack_max']);
 export type SysctlHook = (key: string, value: string) => void;
 
 export class Sysctls {
-  private readonly values = new Map<string, string>();
+  private readonly values = new SysctlValues(DEVICE_KEYS);
   private readonly hooks: Array<[RegExp, SysctlHook]> = [];
   /** Keys whose value is the kernel's live state, read when asked (nf_conntrack_count). */
   private readonly readers = new Map<string, () => string>();
@@ -77,36 +88,57 @@ export class Sysctls {
     this.readers.set(key, read);
   }
 
+  /** conf4()'s values, for `confGeneration`. */
+  private readonly confCache = new Map<string, Map<string, number>>();
+  private confGeneration = -1;
+
+  /**
+   * net.ipv4.conf.DEV.KEY as a number (0 when there is no such key), remembered until the next
+   * change: route lookups read several per packet, and building the key text each time costs.
+   */
+  conf4(dev: string, key: string): number {
+    if (this.confGeneration !== this.generation) {
+      this.confCache.clear();
+      this.confGeneration = this.generation;
+    }
+    let m = this.confCache.get(dev);
+    if (m === undefined) {
+      m = new Map();
+      this.confCache.set(dev, m);
+    }
+    let v = m.get(key);
+    if (v === undefined) {
+      v = Number(this.values.get(`net.ipv4.conf.${dev}.${key}`) ?? 0);
+      m.set(key, v);
+    }
+    return v;
+  }
+
   /** Adds the per-device keys (conf.*, neigh.*); IPv4 conf values are copied from conf.default. */
   addDevice(name: string, loopback: boolean): void {
+    this.generation++;
     this.devCache = undefined;
-    for (const [k, v] of DEVICE_TEMPLATE) {
-      let value = loopback && LOOPBACK_OVERRIDES[k] !== undefined ? LOOPBACK_OVERRIDES[k] : v;
-      if (k.startsWith('net.ipv4.conf.DEV.') || k.startsWith('net.ipv6.conf.DEV.')) {
-        const dflt = this.values.get(k.replace('.DEV.', '.default.'));
-        if (dflt !== undefined && !(loopback && LOOPBACK_OVERRIDES[k] !== undefined)) value = dflt;
-      }
-      this.values.set(k.replace('.DEV.', `.${name}.`), value);
-    }
+    const values = DEVICE_KEYS.map((t) => {
+      const own = loopback ? LOOPBACK_OVERRIDES[t.key] : undefined;
+      if (own !== undefined) return own;
+      return (t.dflt !== undefined ? this.values.get(t.dflt) : undefined) ?? t.value;
+    });
+    this.values.addDevice(name, values);
   }
 
   removeDevice(name: string): void {
+    this.generation++;
     this.devCache = undefined;
-    for (const [k] of DEVICE_TEMPLATE) {
-      this.values.delete(k.replace('.DEV.', `.${name}.`));
-      this.pinned.delete(k.replace('.DEV.', `.${name}.`));
-    }
+    this.values.removeDevice(name);
+    if (this.pinned.size !== 0) for (const t of DEVICE_KEYS) this.pinned.delete(t.head + name + t.tail);
   }
 
   renameDevice(oldName: string, newName: string): void {
+    this.generation++;
     this.devCache = undefined;
-    for (const [k] of DEVICE_TEMPLATE) {
-      const from = k.replace('.DEV.', `.${oldName}.`);
-      const v = this.values.get(from);
-      if (v === undefined) continue;
-      this.values.delete(from);
-      this.values.set(k.replace('.DEV.', `.${newName}.`), v);
-      if (this.pinned.delete(from)) this.pinned.add(k.replace('.DEV.', `.${newName}.`));
+    this.values.renameDevice(oldName, newName);
+    for (const t of DEVICE_KEYS) {
+      if (this.pinned.delete(t.head + oldName + t.tail)) this.pinned.add(t.head + newName + t.tail);
     }
   }
 
@@ -135,10 +167,11 @@ export class Sysctls {
   private devNames(): Set<string> {
     if (this.devCache) return this.devCache;
     const names = new Set<string>();
-    for (const k of this.values.keys()) {
+    for (const k of this.values.plainKeys()) {
       const m = /^net\.ipv4\.conf\.(.+)\.forwarding$/.exec(k);
       if (m) names.add(m[1]);
     }
+    for (const name of this.values.deviceNames()) names.add(name);
     this.devCache = names;
     return names;
   }

@@ -1,15 +1,14 @@
-// The bridge forwarding database's index: an open-addressing hash table in typed arrays keyed
-// by 48-bit MAC address (as a 16-bit high part and a 32-bit low part, so no key is ever a heap
-// number), mapping to a small integer entry id. Lookups and inserts allocate nothing.
+// The bridge forwarding database's index: an open-addressing hash table keyed by 48-bit MAC
+// address (as a 16-bit high part and a 32-bit low part, so no key is ever a heap number),
+// mapping to a small integer entry id. Each slot is four int32 in one array (low part, high
+// part, id, unused), so a probe reads one cache line. Lookups and inserts allocate nothing.
 
 const EMPTY = -1;
 const TOMBSTONE = -2;
 
 export class MacTable {
-  private hi: Uint16Array;
-  private lo: Int32Array;
-  /** Entry id per slot, or EMPTY / TOMBSTONE. */
-  private ids: Int32Array;
+  /** Per slot: lo, hi, id (or EMPTY / TOMBSTONE), unused. */
+  private slots: Int32Array;
   private mask: number;
   private used = 0;
   /** Live keys. */
@@ -18,16 +17,19 @@ export class MacTable {
   constructor(capacity = 64) {
     let n = 16;
     while (n < capacity * 2) n <<= 1;
-    this.hi = new Uint16Array(n);
-    this.lo = new Int32Array(n);
-    this.ids = new Int32Array(n).fill(EMPTY);
+    this.slots = MacTable.empty(n);
     this.mask = n - 1;
   }
 
+  private static empty(n: number): Int32Array {
+    const slots = new Int32Array(n * 4);
+    for (let i = 2; i < slots.length; i += 4) slots[i] = EMPTY;
+    return slots;
+  }
+
   private static hash(hi: number, lo: number): number {
-    let h = Math.imul(lo ^ (hi << 16) ^ (hi >>> 3), 0x9e3779b1);
-    h ^= h >>> 15;
-    return Math.imul(h, 0x85ebca77) ^ (h >>> 13);
+    const h = Math.imul(lo ^ (hi << 16), 0x9e3779b1);
+    return h ^ (h >>> 15);
   }
 
   /** The id stored for the MAC at b[o..o+5], or -1. */
@@ -38,13 +40,15 @@ export class MacTable {
   }
 
   getKey(hi: number, lo: number): number {
-    const ids = this.ids;
-    let i = MacTable.hash(hi, lo) & this.mask;
+    const slots = this.slots;
+    const mask = this.mask;
+    let i = MacTable.hash(hi, lo) & mask;
     for (;;) {
-      const id = ids[i];
+      const s = i << 2;
+      const id = slots[s + 2];
+      if (slots[s] === lo && slots[s + 1] === hi && id >= 0) return id;
       if (id === EMPTY) return -1;
-      if (id !== TOMBSTONE && this.lo[i] === lo && this.hi[i] === hi) return id;
-      i = (i + 1) & this.mask;
+      i = (i + 1) & mask;
     }
   }
 
@@ -54,37 +58,40 @@ export class MacTable {
   }
 
   setKey(hi: number, lo: number, id: number): void {
-    if ((this.used + 1) * 4 > this.ids.length * 3) this.rehash(this.size * 2 + 16);
-    const ids = this.ids;
+    if ((this.used + 1) * 4 > (this.mask + 1) * 3) this.rehash(this.size * 2 + 16);
+    const slots = this.slots;
     let i = MacTable.hash(hi, lo) & this.mask;
     let free = -1;
     for (;;) {
-      const cur = ids[i];
+      const s = i << 2;
+      const cur = slots[s + 2];
       if (cur === EMPTY) break;
       if (cur === TOMBSTONE) {
         if (free < 0) free = i;
-      } else if (this.lo[i] === lo && this.hi[i] === hi) {
-        ids[i] = id;
+      } else if (slots[s] === lo && slots[s + 1] === hi) {
+        slots[s + 2] = id;
         return;
       }
       i = (i + 1) & this.mask;
     }
     if (free >= 0) i = free;
     else this.used++;
-    this.hi[i] = hi;
-    this.lo[i] = lo;
-    ids[i] = id;
+    const s = i << 2;
+    slots[s] = lo;
+    slots[s + 1] = hi;
+    slots[s + 2] = id;
     this.size++;
   }
 
   deleteKey(hi: number, lo: number): boolean {
-    const ids = this.ids;
+    const slots = this.slots;
     let i = MacTable.hash(hi, lo) & this.mask;
     for (;;) {
-      const id = ids[i];
+      const s = i << 2;
+      const id = slots[s + 2];
       if (id === EMPTY) return false;
-      if (id !== TOMBSTONE && this.lo[i] === lo && this.hi[i] === hi) {
-        ids[i] = TOMBSTONE;
+      if (id !== TOMBSTONE && slots[s] === lo && slots[s + 1] === hi) {
+        slots[s + 2] = TOMBSTONE;
         this.size--;
         return true;
       }
@@ -93,15 +100,13 @@ export class MacTable {
   }
 
   private rehash(capacity: number): void {
-    const { hi, lo, ids } = this;
+    const old = this.slots;
     let n = 16;
     while (n < capacity * 2) n <<= 1;
-    this.hi = new Uint16Array(n);
-    this.lo = new Int32Array(n);
-    this.ids = new Int32Array(n).fill(EMPTY);
+    this.slots = MacTable.empty(n);
     this.mask = n - 1;
     this.used = 0;
     this.size = 0;
-    for (let i = 0; i < ids.length; i++) if (ids[i] >= 0) this.setKey(hi[i], lo[i], ids[i]);
+    for (let s = 0; s < old.length; s += 4) if (old[s + 2] >= 0) this.setKey(old[s + 1], old[s], old[s + 2]);
   }
 }

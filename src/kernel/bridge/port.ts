@@ -44,10 +44,15 @@ export function newBridgeId(): BridgeId {
   return new Uint8Array(8);
 }
 
-/** memcmp of two bridge ids. */
+/** memcmp of two bridge ids (the sign only): as two big-endian words, without a byte loop
+ * (STP's port state selection compares every port's id on each port change). */
 export function cmpId(a: BridgeId, b: BridgeId): number {
-  for (let i = 0; i < 8; i++) if (a[i] !== b[i]) return a[i] - b[i];
-  return 0;
+  const a0 = ((a[0] << 24) | (a[1] << 16) | (a[2] << 8) | a[3]) >>> 0;
+  const b0 = ((b[0] << 24) | (b[1] << 16) | (b[2] << 8) | b[3]) >>> 0;
+  if (a0 !== b0) return a0 < b0 ? -1 : 1;
+  const a1 = ((a[4] << 24) | (a[5] << 16) | (a[6] << 8) | a[7]) >>> 0;
+  const b1 = ((b[4] << 24) | (b[5] << 16) | (b[6] << 8) | b[7]) >>> 0;
+  return a1 === b1 ? 0 : a1 < b1 ? -1 : 1;
 }
 
 export class BridgePort {

@@ -120,8 +120,13 @@ export function recalculateBridgeId(br: Bridge): boolean {
 }
 
 function cmpMac(a: Uint8Array, b: Uint8Array): number {
-  for (let i = 0; i < 6; i++) if (a[i] !== b[i]) return a[i] - b[i];
-  return 0;
+  // As a 16-bit and a 32-bit big-endian part: this runs for every port on each port change.
+  const a0 = (a[0] << 8) | a[1];
+  const b0 = (b[0] << 8) | b[1];
+  if (a0 !== b0) return a0 - b0;
+  const a1 = ((a[2] << 24) | (a[3] << 16) | (a[4] << 8) | a[5]) >>> 0;
+  const b1 = ((b[2] << 24) | (b[3] << 16) | (b[4] << 8) | b[5]) >>> 0;
+  return a1 === b1 ? 0 : a1 < b1 ? -1 : 1;
 }
 
 /** br_stp_set_bridge_priority. */

@@ -11,7 +11,7 @@ import type { Neighbour } from './neigh.ts';
 import { NEIGH_UPDATE_F_OVERRIDE } from './neigh.ts';
 import { icmpSendError } from './icmp.ts';
 import { inetAddrType, inetSelectAddr } from './route-lookup.ts';
-import { routeInput } from './rtable.ts';
+import { routeInput, type Rtable } from './rtable.ts';
 
 export const NEIGH_UNICAST = 0;
 export const NEIGH_BROADCAST = 1;
@@ -29,10 +29,18 @@ function pushEth(ns: NetNs, slot: number, dst: Uint8Array, src: Uint8Array, type
   const pool = ns.world.net.pool;
   const o = pool.push(slot, 14);
   const b = pool.data[slot];
-  for (let i = 0; i < 6; i++) {
-    b[o + i] = dst[i];
-    b[o + 6 + i] = src[i];
-  }
+  b[o] = dst[0];
+  b[o + 1] = dst[1];
+  b[o + 2] = dst[2];
+  b[o + 3] = dst[3];
+  b[o + 4] = dst[4];
+  b[o + 5] = dst[5];
+  b[o + 6] = src[0];
+  b[o + 7] = src[1];
+  b[o + 8] = src[2];
+  b[o + 9] = src[3];
+  b[o + 10] = src[4];
+  b[o + 11] = src[5];
   b[o + 12] = type >>> 8;
   b[o + 13] = type & 0xff;
 }
@@ -42,7 +50,7 @@ function pushEth(ns: NetNs, slot: number, dst: Uint8Array, src: Uint8Array, type
  * `nexthop`: loopback and broadcast need no resolution; otherwise the neighbour entry decides
  * whether it goes now, waits in the queue, or is dropped.
  */
-export function neighOutput(ns: NetNs, slot: number, dev: NetDevice, nexthop: number, kind: number): void {
+export function neighOutput(ns: NetNs, slot: number, dev: NetDevice, nexthop: number, kind: number, rt?: Rtable): void {
   const net = ns.world.net;
   if (dev.isLoopback) {
     pushEth(ns, slot, ZERO_MAC, ZERO_MAC, ETH_P_IP);
@@ -64,7 +72,19 @@ export function neighOutput(ns: NetNs, slot: number, dev: NetDevice, nexthop: nu
     return;
   }
   const table = ns.ipv4.neigh;
-  const n = table.lookup(dev, nexthop) ?? table.create(dev, nexthop);
+  // The route remembers its next hop's entry (the kernel's dst holds a neighbour reference)
+  // until entries are created or removed.
+  let n: Neighbour;
+  const cached = rt?.neigh;
+  if (cached !== undefined && rt!.neighGen === table.generation && cached.addr === nexthop && cached.dev === dev) {
+    n = cached;
+  } else {
+    n = table.lookup(dev, nexthop) ?? table.create(dev, nexthop);
+    if (rt !== undefined) {
+      rt.neigh = n;
+      rt.neighGen = table.generation;
+    }
+  }
   const verdict = table.eventSend(n);
   if (verdict === 'send') {
     pushEth(ns, slot, n.lladdr!, dev.mac, ETH_P_IP);
@@ -74,6 +94,16 @@ export function neighOutput(ns: NetNs, slot: number, dev: NetDevice, nexthop: nu
   } else {
     net.pool.release(slot);
   }
+}
+
+/**
+ * neigh_output on an entry already known to be usable (NUD_CONNECTED, DELAY or PROBE):
+ * neigh_event_send only marks it used, and the frame goes with its address.
+ */
+export function neighXmitConnected(ns: NetNs, slot: number, n: Neighbour): void {
+  n.used = ns.world.now();
+  pushEth(ns, slot, n.lladdr!, n.dev.mac, ETH_P_IP);
+  ns.world.net.xmit(slot, n.dev);
 }
 
 /** __neigh_event_send's queueing: oldest packets are dropped past unres_qlen_bytes. */

@@ -112,6 +112,9 @@ export class FibTable {
   /** Bumped on every change, so lookup caches know to rebuild. */
   generation = 0;
   private dumpCache: FibRoute[] | undefined;
+  /** The prefix lengths of this table and another one merged (local and main), for as long as
+   * neither changes (`lengths` arrays are replaced, never modified). */
+  private merged: { mine: number[]; theirs: number[]; lengths: number[] } | undefined;
   private dumpGeneration = -1;
 
   constructor(readonly id: number) {}
@@ -132,6 +135,15 @@ export class FibTable {
     let n = 0;
     for (const g of this.groups.values()) n += g.length;
     return n;
+  }
+
+  /** This table's and `other`'s prefix lengths, longest first, without duplicates. */
+  mergedLengths(other: FibTable): number[] {
+    const m = this.merged;
+    if (m !== undefined && m.mine === this.lengths && m.theirs === other.lengths) return m.lengths;
+    const lengths = [...new Set([...this.lengths, ...other.lengths])].sort((a, b) => b - a);
+    this.merged = { mine: this.lengths, theirs: other.lengths, lengths };
+    return lengths;
   }
 
   /** Routes for exactly this prefix, in list order. */
@@ -237,7 +249,8 @@ export class FibTable {
    * prefix first across all of them, and for one prefix the tables in the order given.
    */
   static lookupMerged(tables: readonly FibTable[], flow: FibFlow, usable: (r: FibRoute) => boolean): FibResult | undefined {
-    const lengths = tables.length === 1 ? tables[0].lengths : [...new Set(tables.flatMap((t) => t.lengths))].sort((a, b) => b - a);
+    const lengths = tables.length === 1 ? tables[0].lengths : tables.length === 2 ? tables[0].mergedLengths(tables[1]) :
+      [...new Set(tables.flatMap((t) => t.lengths))].sort((a, b) => b - a);
     for (const len of lengths) {
       const key = groupKey((flow.dst & prefixMask(len)) >>> 0, len);
       for (const t of tables) {

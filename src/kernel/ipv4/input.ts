@@ -1,22 +1,23 @@
 // IPv4 receive (net/ipv4/ip_input.c, ip_forward.c): header checks with the kernel's counters,
 // the input route, local delivery (reassembly, raw sockets, ICMP, unknown protocols) and
 // forwarding (TTL, MTU/DF, decrement, egress).
-import type { NetDevice } from '../device.ts';
+import { IFF_LOOPBACK, IFF_NOARP, type NetDevice } from '../device.ts';
 import { KernelError } from '../errors.ts';
 import type { NetNs } from '../netns.ts';
 import { PACKET_HOST, PACKET_LOOPBACK, PACKET_OTHERHOST } from '../skb.ts';
 import { u32 } from '../../wire/bytes.ts';
 import { decIpv4Ttl, ipv4ChecksumOk } from '../../wire/ipv4.ts';
-import { RTCF_BROADCAST, RTCF_DOREDIRECT } from './constants.ts';
+import { NUD_CONNECTED, NUD_DELAY, NUD_PROBE, RTCF_BROADCAST, RTCF_DOREDIRECT } from './constants.ts';
 import { icmpRcv, icmpSendError } from './icmp.ts';
 import { udpRcv } from './udp.ts';
+import { neighXmitConnected } from './arp.ts';
 import { ipOutput, pathMtu } from './output.ts';
 import { routeInput, type Rtable } from './rtable.ts';
-import { NF_INET_FORWARD, NF_INET_LOCAL_IN, NF_INET_PRE_ROUTING, nfHook } from '../netfilter/hooks.ts';
+import { NF_INET_FORWARD, NF_INET_LOCAL_IN, NF_INET_POST_ROUTING, NF_INET_PRE_ROUTING, nfHook } from '../netfilter/hooks.ts';
 import { inetAddrType } from './route-lookup.ts';
 import {
   IP_FORW_DATAGRAMS, IP_FRAG_FAILS, IP_IN_ADDR_ERRORS, IP_IN_DELIVERS, IP_IN_HDR_ERRORS,
-  IP_IN_RECEIVES, IP_IN_UNKNOWN_PROTOS,
+  IP_IN_RECEIVES, IP_IN_UNKNOWN_PROTOS, IP_OUT_TRANSMITS, IPEXT_OUT_OCTETS,
   IPEXT_IN_BCAST_OCTETS, IPEXT_IN_BCAST_PKTS, IPEXT_IN_CSUM_ERRORS, IPEXT_IN_NO_ROUTES, IPEXT_IN_NOECT, IPEXT_IN_OCTETS,
   IPEXT_IN_TRUNCATED,
 } from './snmp.ts';
@@ -81,10 +82,11 @@ function ipRcvFinish(ns: NetNs, slot: number, dev: NetDevice, b: Uint8Array, nh:
     else pool.release(slot);
     return;
   }
-  // The forwarding fast path: a cached route that depends on the destination alone.
+  // The fast path: a cached route that depends on the destination alone.
   const cached = ns.inet.cachedForward(dev, dst, src);
   if (cached !== undefined) {
-    ipForward(ns, slot, cached);
+    if (cached.type === 'local') ipLocalDeliver(ns, slot, false);
+    else ipForwardCached(ns, slot, cached, b, nh, total);
     return;
   }
   let rt: Rtable;
@@ -237,6 +239,39 @@ function ipForward(ns: NetNs, slot: number, rt: Rtable): void {
   }
   if (!nfHook(ns, NF_INET_FORWARD, slot, pool.iif[slot], rt.dev)) return;
   ipOutput(ns, slot, rt, false);
+}
+
+/**
+ * ip_forward → ip_output → ip_finish_output2 → neigh_output for a packet on a cached route
+ * whose gateway's neighbour entry is usable: the same checks, counters and hooks as ipForward,
+ * ipOutput and finishOutput2, in one function without re-reading the header. Anything it does
+ * not cover (TTL expiry, a packet larger than the path MTU, a learnt PMTU, an unresolved or
+ * changed neighbour, a device without ARP) goes the general way before anything is counted.
+ */
+function ipForwardCached(ns: NetNs, slot: number, rt: Rtable, b: Uint8Array, nh: number, total: number): void {
+  const pool = ns.world.net.pool;
+  const out = rt.dev;
+  const n = rt.neigh;
+  if (pool.pktType[slot] !== PACKET_HOST || b[nh + 8] <= 1 || total > out.mtu || (rt.mtu !== 0 && total > rt.mtu) || pool.fragMax[slot] !== 0 ||
+    ns.inet.pmtu.size !== 0 || rt.gateway === 0 || n === undefined || rt.neighGen !== ns.ipv4.neigh.generation ||
+    (n.state & (NUD_CONNECTED | NUD_DELAY | NUD_PROBE)) === 0 || (out.flags & (IFF_LOOPBACK | IFF_NOARP)) !== 0) {
+    ipForward(ns, slot, rt);
+    return;
+  }
+  const snmp = ns.inet.snmp;
+  snmp.ip[IP_FORW_DATAGRAMS]++;
+  decIpv4Ttl(b, nh);
+  if (!nfHook(ns, NF_INET_FORWARD, slot, pool.iif[slot], out)) return;
+  // ip_output: the link-layer header and padding go; then POSTROUTING.
+  const head = pool.head[slot];
+  pool.len[slot] = head <= nh ? nh - head + total : total;
+  if (!nfHook(ns, NF_INET_POST_ROUTING, slot, undefined, out)) return;
+  // ip_finish_output2.
+  snmp.ip[IP_OUT_TRANSMITS]++;
+  snmp.ipExt[IPEXT_OUT_OCTETS] += total;
+  pool.head[slot] = nh;
+  pool.len[slot] = total;
+  neighXmitConnected(ns, slot, n);
 }
 
 function sendRedirect(ns: NetNs, slot: number, rt: Rtable): void {

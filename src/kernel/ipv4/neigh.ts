@@ -114,6 +114,9 @@ export class NeighTable {
     return dev.flags & (IFF_LOOPBACK | IFF_POINTOPOINT) ? 0 : addr >>> 0;
   }
 
+  /** Bumped whenever an entry is created or removed (routes' cached neighbours check it). */
+  generation = 0;
+
   /** Index by device, then address (as int32, so lookups never box a number). */
   private readonly index = new Map<NetDevice, Map<number, Neighbour>>();
 
@@ -135,6 +138,7 @@ export class NeighTable {
       confirmed: now - 2 * this.parm(dev, 'base_reachable_time_ms'), probes: 0, protocol: 0, timerAt: undefined, timer: undefined,
     };
     this.entries.push(n);
+    this.generation++;
     let m = this.index.get(dev);
     if (!m) {
       m = new Map();
@@ -146,6 +150,7 @@ export class NeighTable {
 
   /** Removes an entry (neigh_remove_one), stopping its timer. */
   remove(n: Neighbour): void {
+    this.generation++;
     this.delTimer(n);
     const i = this.entries.indexOf(n);
     if (i >= 0) this.entries.splice(i, 1);

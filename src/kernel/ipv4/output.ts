@@ -57,10 +57,7 @@ function defaultTtl(ns: NetNs): number {
 /** The MTU a packet to `dst` leaving by `rt` may use (device MTU, route metric, learnt PMTU). */
 export function pathMtu(ns: NetNs, dev: NetDevice, dst: number, rt?: Rtable): number {
   let mtu = dev.mtu;
-  if (rt !== undefined && rt.metrics.size !== 0) {
-    const m = rt.metrics.get('mtu');
-    if (m && m < mtu) mtu = m;
-  }
+  if (rt !== undefined && rt.mtu !== 0 && rt.mtu < mtu) mtu = rt.mtu;
   if (ns.inet.pmtu.size !== 0) {
     const p = ns.inet.pmtuFor(dst);
     if (p && p < mtu) mtu = p;
@@ -199,5 +196,5 @@ function finishOutput2(ns: NetNs, slot: number, rt: Rtable): void {
   const dst = ((b[nh + 16] << 24) | (b[nh + 17] << 16) | (b[nh + 18] << 8) | b[nh + 19]) >>> 0;
   const nexthop = rt.gateway || dst;
   const kind = rt.flags & RTCF_BROADCAST ? NEIGH_BROADCAST : rt.flags & RTCF_MULTICAST ? NEIGH_MULTICAST : NEIGH_UNICAST;
-  neighOutput(ns, slot, rt.dev, nexthop, kind);
+  neighOutput(ns, slot, rt.dev, nexthop, kind, rt);
 }

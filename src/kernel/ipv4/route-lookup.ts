@@ -33,8 +33,7 @@ export function routeTypeErrno(type: RouteType): number {
 }
 
 function ignoreLinkdown(ns: NetNs, dev: NetDevice): boolean {
-  const v = (k: string) => Number(ns.sysctl.get(`net.ipv4.conf.${k}.ignore_routes_with_linkdown`) ?? 0);
-  return v('all') > 0 || v(dev.name) > 0;
+  return ns.sysctl.conf4('all', 'ignore_routes_with_linkdown') > 0 || ns.sysctl.conf4(dev.name, 'ignore_routes_with_linkdown') > 0;
 }
 
 /** fib_table_lookup over tables sharing a trie: a result, a reject errno, or EAGAIN. */
@@ -109,8 +108,7 @@ export function inetAddrType(ns: NetNs, addr: number): RouteType {
 }
 
 export function routeLocalnet(ns: NetNs, dev: NetDevice): boolean {
-  const v = (k: string) => Number(ns.sysctl.get(`net.ipv4.conf.${k}.route_localnet`) ?? 0);
-  return v('all') > 0 || v(dev.name) > 0;
+  return ns.sysctl.conf4('all', 'route_localnet') > 0 || ns.sysctl.conf4(dev.name, 'route_localnet') > 0;
 }
 
 /** inet_select_addr: a primary address of `dev` within `scope` (on `dst`'s subnet if any), else of any device. */
@@ -139,7 +137,7 @@ export function inetSelectAddr(ns: NetNs, dev: NetDevice | undefined, dst: numbe
 
 /** __ip_dev_find / inet_lookup_ifaddr: the device a configured address is on. */
 export function ipDevFind(ns: NetNs, addr: number): NetDevice | undefined {
-  for (const a of ns.ipv4.devinet.all()) if (a.local === addr) return a.dev;
+  for (const list of ns.ipv4.devinet.byDev.values()) for (const a of list) if (a.local === addr) return a.dev;
   return undefined;
 }
 

@@ -9,6 +9,7 @@ import {
   RTCF_MULTICAST, isLbcast, isLocalMulticast, isLoopback, isMulticast, isZeronet, type RouteType,
 } from './constants.ts';
 import type { FibResult } from './fib.ts';
+import type { Neighbour } from './neigh.ts';
 import { fibLookup, inetSelectAddr, ipDevFind, resultPrefsrc, routeLocalnet } from './route-lookup.ts';
 
 /** struct rtable: where a packet goes and how. */
@@ -35,6 +36,12 @@ export interface Rtable {
   metricsLock: number;
   /** dst.tclassid: the next hop's realms. */
   realms: number;
+  /** The `mtu` metric, 0 when none (read per packet: no Map lookup on the packet path). */
+  mtu: number;
+  /** The gateway's neighbour entry as last looked up (dst->neighbour), valid while the
+   * neighbour table's generation is `neighGen`. */
+  neigh: Neighbour | undefined;
+  neighGen: number;
 }
 
 export interface OutputRequest {
@@ -76,6 +83,9 @@ function makeRt(res: FibResult | undefined, withNexthop: boolean, fields: Pick<R
     metrics: fi ? fi.metrics : new Map(),
     metricsLock: fi ? fi.metricsLock : 0,
     realms: fi ? fi.realms : 0,
+    mtu: fi ? fi.metrics.get('mtu') ?? 0 : 0,
+    neigh: undefined,
+    neighGen: -1,
   };
 }
 
@@ -171,11 +181,11 @@ export interface InputRequest {
 }
 
 function conf(ns: NetNs, dev: NetDevice, key: string): number {
-  return Number(ns.sysctl.get(`net.ipv4.conf.${dev.name}.${key}`) ?? 0);
+  return ns.sysctl.conf4(dev.name, key);
 }
 
 function confAll(ns: NetNs, key: string): number {
-  return Number(ns.sysctl.get(`net.ipv4.conf.all.${key}`) ?? 0);
+  return ns.sysctl.conf4('all', key);
 }
 
 /** IN_DEV_RPFILTER etc.: the larger of conf/all and the device's value. */

@@ -34,14 +34,14 @@ export class Ipv4Stack {
   /**
    * Forwarding route cache, for the common case where the input route depends on nothing but
    * the input device and the destination (no policy rules, no reverse-path filter, no
-   * redirect): an open-addressing table in typed arrays from (ifindex, destination) to one
-   * shared route per FIB entry. Lookups allocate nothing; the table is emptied whenever routes,
+   * redirect): an open-addressing table from (ifindex, destination) to a shared route, four
+   * int32 per slot (destination, ifindex, route index + 1, unused) so a probe reads one cache
+   * line. Routes are shared per next hop (input device, output device, gateway, type) when
+   * they carry no metrics or realms, else per FIB entry, so forwarding to many prefixes
+   * touches few objects. Lookups allocate nothing; the table is emptied whenever routes,
    * addresses or sysctls change.
    */
-  private fwdDst = new Int32Array(FWD_MIN_SLOTS);
-  private fwdIf = new Int32Array(FWD_MIN_SLOTS);
-  /** Index + 1 into fwdRoutes; 0 = empty slot. */
-  private fwdVal = new Int32Array(FWD_MIN_SLOTS);
+  private fwd = new Int32Array(FWD_MIN_SLOTS * 4);
   private fwdMask = FWD_MIN_SLOTS - 1;
   private readonly fwdRoutes: Rtable[] = [];
   private readonly fwdRouteIndex = new Map<unknown, number>();
@@ -49,8 +49,8 @@ export class Ipv4Stack {
   private fwdStamp = -1;
   private fwdSysctlStamp = -1;
   private fwdEligible = false;
-  /** Local addresses (int32), for the cached path's martian-source check. */
-  private readonly localAddrs = new Set<number>();
+  /** Local addresses (int32; 0 = empty slot), for the cached path's martian-source check. */
+  private localAddrs = new Int32Array(16);
 
   /** The error reporter for reassembly timeouts, set by the ICMP code. */
   reasmTimedOut: (firstSlot: number) => void = () => {};
@@ -92,15 +92,37 @@ export class Ipv4Stack {
     this.flushForward();
     this.fwdStamp = ns.ipv4.generation;
     this.fwdSysctlStamp = ns.sysctl.generation;
-    this.localAddrs.clear();
-    for (const a of ns.ipv4.devinet.all()) this.localAddrs.add(a.local | 0);
+    const addrs = ns.ipv4.devinet.all();
+    let size = 16;
+    while (size < addrs.length * 2) size <<= 1;
+    const local = new Int32Array(size);
+    for (const a of addrs) {
+      const x = a.local | 0;
+      if (x === 0) continue;
+      let i = hashAddr(x) & (size - 1);
+      while (local[i] !== 0 && local[i] !== x) i = (i + 1) & (size - 1);
+      local[i] = x;
+    }
+    this.localAddrs = local;
     this.fwdEligible = !ns.ipv4.rules.custom && !ns.ipv4.customLocalRoutes &&
       Number(ns.sysctl.get('net.ipv4.conf.all.rp_filter') ?? 0) === 0 &&
       Number(ns.sysctl.get('net.ipv4.conf.all.accept_local') ?? 0) === 0;
   }
 
+  private isLocal(addr: number): boolean {
+    const local = this.localAddrs;
+    const mask = local.length - 1;
+    let i = hashAddr(addr) & mask;
+    for (;;) {
+      const x = local[i];
+      if (x === addr) return true;
+      if (x === 0) return false;
+      i = (i + 1) & mask;
+    }
+  }
+
   private flushForward(): void {
-    this.fwdVal.fill(0);
+    this.fwd.fill(0);
     this.fwdRoutes.length = 0;
     this.fwdRouteIndex.clear();
     this.fwdEntries = 0;
@@ -113,40 +135,41 @@ export class Ipv4Stack {
 
   /** Doubles the table (or empties it at the maximum size). */
   private growForward(): void {
-    const size = this.fwdVal.length;
+    const size = this.fwdMask + 1;
     if (size >= FWD_MAX_SLOTS) {
       this.flushForward();
       return;
     }
-    const [dsts, ifs, vals] = [this.fwdDst, this.fwdIf, this.fwdVal];
-    this.fwdDst = new Int32Array(size * 2);
-    this.fwdIf = new Int32Array(size * 2);
-    this.fwdVal = new Int32Array(size * 2);
+    const old = this.fwd;
+    const fwd = new Int32Array(size * 8);
+    this.fwd = fwd;
     this.fwdMask = size * 2 - 1;
-    for (let j = 0; j < size; j++) {
-      if (vals[j] === 0) continue;
-      let i = this.slotOf(ifs[j], dsts[j]);
-      while (this.fwdVal[i] !== 0) i = (i + 1) & this.fwdMask;
-      this.fwdDst[i] = dsts[j];
-      this.fwdIf[i] = ifs[j];
-      this.fwdVal[i] = vals[j];
+    for (let j = 0; j < size * 4; j += 4) {
+      if (old[j + 2] === 0) continue;
+      let i = this.slotOf(old[j + 1], old[j]);
+      while (fwd[i * 4 + 2] !== 0) i = (i + 1) & this.fwdMask;
+      fwd[i * 4] = old[j];
+      fwd[i * 4 + 1] = old[j + 1];
+      fwd[i * 4 + 2] = old[j + 2];
     }
   }
 
-  /** A cached forwarding route for a packet from `src` to `dst` arriving on `dev`, if any. */
+  /** A cached input route (forwarding or local) for a packet from `src` to `dst` arriving on `dev`, if any. */
   cachedForward(dev: NetDevice, dst: number, src: number): Rtable | undefined {
     this.revalidate();
     if (!this.fwdEligible || this.fwdEntries === 0) return undefined;
     const ifindex = dev.ifindex;
     const d = dst | 0;
+    const fwd = this.fwd;
     let i = this.slotOf(ifindex, d);
     for (;;) {
-      const v = this.fwdVal[i];
+      const o = i << 2;
+      const v = fwd[o + 2];
       if (v === 0) return undefined;
-      if (this.fwdDst[i] === d && this.fwdIf[i] === ifindex) {
+      if (fwd[o] === d && fwd[o + 1] === ifindex) {
         // The source must not be one the kernel rejects (ours, multicast, broadcast, 0/8, 127/8).
         const top = src >>> 24;
-        if (top === 0 || top === 127 || top >= 224 || this.localAddrs.has(src | 0)) return undefined;
+        if (top === 0 || top === 127 || top >= 224 || this.isLocal(src | 0)) return undefined;
         const rt = this.fwdRoutes[v - 1];
         return rt.dev.ns === this.ns ? rt : undefined;
       }
@@ -154,13 +177,16 @@ export class Ipv4Stack {
     }
   }
 
-  /** Remembers a forwarding input route if it depends on the input device and destination alone. */
+  /** Remembers an input route if it depends on the input device and destination alone. */
   cacheForward(dev: NetDevice, dst: number, rt: Rtable, redirect: boolean): void {
-    if (!this.fwdEligible || rt.type !== 'unicast' || rt.error || redirect || rt.dev === dev || !rt.fib) return;
+    // Forwarding routes, and local delivery (whose source check, fib_validate_source, comes
+    // down to the martian and local-source tests cachedForward makes).
+    if (!this.fwdEligible || (rt.type !== 'unicast' && rt.type !== 'local') || rt.error || redirect || rt.dev === dev || !rt.fib) return;
     if (Number(this.ns.sysctl.get(`net.ipv4.conf.${dev.name}.rp_filter`) ?? 0) !== 0) return;
-    if (this.fwdEntries * 2 >= this.fwdVal.length) this.growForward();
-    // One shared route per FIB entry and input device: routes differ only by their next hop.
-    const key = rt.fib.route;
+    if (this.fwdEntries * 2 >= this.fwdMask + 1) this.growForward();
+    // Routes that differ only by their prefix forward alike: one shared route per next hop.
+    const plain = rt.metrics.size === 0 && rt.metricsLock === 0 && rt.realms === 0;
+    const key: unknown = plain ? `${rt.iif} ${rt.dev.ifindex} ${rt.gateway} ${rt.flags} ${rt.table}` : rt.fib.route;
     let idx = this.fwdRouteIndex.get(key);
     if (idx === undefined || this.fwdRoutes[idx].iif !== rt.iif) {
       idx = this.fwdRoutes.length;
@@ -168,12 +194,13 @@ export class Ipv4Stack {
       this.fwdRouteIndex.set(key, idx);
     }
     const d = dst | 0;
+    const fwd = this.fwd;
     let i = this.slotOf(dev.ifindex, d);
-    while (this.fwdVal[i] !== 0 && !(this.fwdDst[i] === d && this.fwdIf[i] === dev.ifindex)) i = (i + 1) & this.fwdMask;
-    if (this.fwdVal[i] === 0) this.fwdEntries++;
-    this.fwdDst[i] = d;
-    this.fwdIf[i] = dev.ifindex;
-    this.fwdVal[i] = idx + 1;
+    while (fwd[i * 4 + 2] !== 0 && !(fwd[i * 4] === d && fwd[i * 4 + 1] === dev.ifindex)) i = (i + 1) & this.fwdMask;
+    if (fwd[i * 4 + 2] === 0) this.fwdEntries++;
+    fwd[i * 4] = d;
+    fwd[i * 4 + 1] = dev.ifindex;
+    fwd[i * 4 + 2] = idx + 1;
   }
 
   /** The learnt path MTU to `dst`, if one is in force. */
@@ -186,4 +213,9 @@ export class Ipv4Stack {
     }
     return e.mtu;
   }
+}
+
+function hashAddr(x: number): number {
+  const h = Math.imul(x, 0x9e3779b1);
+  return h ^ (h >>> 16);
 }
