@@ -7,6 +7,7 @@
 set -uo pipefail
 HERE=$(cd "$(dirname "$0")" && pwd)
 cd "$HERE"
+. ../../../fixtures/lib/session.sh   # write_stdout, write_stderr: the fixture format's markers
 cleanup() { ip netns del nsl-udp-a 2>/dev/null; ip netns del nsl-udp-b 2>/dev/null; true; }
 trap cleanup EXIT
 (($#)) || set -- *.cmds
@@ -33,9 +34,8 @@ for cmds in "$@"; do
 			out=$(mktemp) err=$(mktemp)
 			bash -c "$line" >"$out" 2>"$err" </dev/null
 			st=$?
-			cat "$out"
-			[[ -s $out && $(tail -c1 "$out" | od -An -c | tr -d ' ') != '\n' ]] && { echo; echo '! stdout-no-eol'; }
-			sed 's/^/!stderr: /' "$err"
+			write_stdout "$out" "$line"
+			write_stderr "$err"
 			((st != 0)) && echo "! exit=$st"
 			rm -f "$out" "$err"
 		done < "$cmds"
