@@ -60,6 +60,14 @@ export class NetNs {
       ct.gc(jiffiesOf(this.world.now()));
       return String(ct.count);
     });
+    // nf_conntrack_max and _buckets are the kernel's global values: another namespace reads the
+    // initial one's (and may not write them).
+    const host = this.world.host as NetNs | undefined;
+    if (host !== undefined) {
+      for (const key of ['net.netfilter.nf_conntrack_max', 'net.netfilter.nf_conntrack_buckets']) {
+        this.sysctl.onGet(key, () => host.sysctl.get(key) ?? '0');
+      }
+    }
     this.sysctl.onSet(/^net\.ipv4\.(ip_forward|conf\.all\.forwarding)$/, (k, v) => this.setForwarding(k, v));
     this.sysctl.onSet(/^net\.ipv6\.conf\.[^.]+\.disable_ipv6$/, (k, v) => this.setDisableIpv6(k, v));
     this.lo = new Loopback(this);

@@ -204,3 +204,24 @@ ip netns exec ext ping -c 1 192.168.100.1
     expect(u32(repIn, 26)).toBe(HOST_OUT);
   });
 });
+
+describe('nf_conntrack_max', () => {
+  it('is the initial namespace\'s (global) value: when full, a new flow is dropped and logged', async () => {
+    const script = SETUP + `
+sysctl -w net.netfilter.nf_conntrack_max=2
+ip netns exec ext sysctl net.netfilter.nf_conntrack_max
+ip netns exec ext iptables -A INPUT -m conntrack --ctstate NEW -j ACCEPT
+ip netns exec host ping -c 1 -W 1 192.168.100.2
+ip netns exec host ping -c 1 -W 1 -I 192.168.100.1 192.168.100.2
+ip netns exec r2 ping -c 1 -W 1 192.168.100.2
+ip netns exec ext cat /proc/net/stat/nf_conntrack
+dmesg
+`;
+    const { out } = await run(script);
+    expect(out).toContain('net.netfilter.nf_conntrack_max = 2\n');
+    // Two echo flows fill the table; the third flow's packet is dropped by conntrack.
+    expect(out.match(/1 packets transmitted, 1 received/g)?.length).toBe(2);
+    expect(out).toContain('1 packets transmitted, 0 received');
+    expect(out).toMatch(/\] nf_conntrack: table full, dropping packet\n/);
+  });
+});

@@ -49,6 +49,8 @@ function icmpValidNew(type: number): boolean {
 
 interface Timeouts {
   gen: number;
+  /** The initial namespace's sysctl generation: nf_conntrack_max is global. */
+  hostGen: number;
   icmp: number;
   udp: number;
   udpStream: number;
@@ -61,7 +63,7 @@ const TCP_TIMEOUT_KEYS = ['', 'syn_sent', 'syn_recv', 'established', 'fin_wait',
 
 function timeoutsOf(ns: NetNs, tab: CtTable): Timeouts {
   const t = tab.timeouts as Timeouts | undefined;
-  if (t !== undefined && t.gen === ns.sysctl.generation) return t;
+  if (t !== undefined && t.gen === ns.sysctl.generation && t.hostGen === ns.world.host.sysctl.generation) return t;
   return readTimeouts(ns, tab);
 }
 
@@ -72,7 +74,7 @@ function readTimeouts(ns: NetNs, tab: CtTable): Timeouts {
   const tcp = new Int32Array(10);
   for (let i = 1; i < 10; i++) tcp[i] = s(`tcp_timeout_${TCP_TIMEOUT_KEYS[i]}`);
   const t: Timeouts = {
-    gen, icmp: s('icmp_timeout'), udp: s('udp_timeout'), udpStream: s('udp_timeout_stream'), generic: s('generic_timeout'), tcp,
+    gen, hostGen: ns.world.host.sysctl.generation, icmp: s('icmp_timeout'), udp: s('udp_timeout'), udpStream: s('udp_timeout_stream'), generic: s('generic_timeout'), tcp,
     checksum: ns.sysctl.getInt('net.netfilter.nf_conntrack_checksum') !== 0,
     max: ns.sysctl.getInt('net.netfilter.nf_conntrack_max'),
   };
