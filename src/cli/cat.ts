@@ -6,6 +6,7 @@ import { resolve } from 'node:path';
 import type { NetNs } from '../kernel/netns.ts';
 import { bridgeSysfs } from '../kernel/bridge/sysfs.ts';
 import { procNfConntrack, procNfConntrackStat } from './conntrack/proc.ts';
+import { procXtRecent } from '../kernel/netfilter/xt-recent.ts';
 import type { Tool } from './tool.ts';
 
 /** The content of an emulated file, or undefined when the path is not one. */
@@ -16,6 +17,7 @@ export function procFile(ns: NetNs, path: string): string | undefined {
   }
   if (path === '/proc/net/nf_conntrack') return procNfConntrack(ns);
   if (path === '/proc/net/stat/nf_conntrack') return procNfConntrackStat(ns);
+  if (path.startsWith('/proc/net/xt_recent/')) return procXtRecent(ns, path.slice('/proc/net/xt_recent/'.length));
   if (path.startsWith('/proc/sys/')) {
     const v = ns.sysctl.get(path.slice('/proc/sys/'.length).replace(/\//g, '.'));
     return v === undefined ? undefined : v + '\n';

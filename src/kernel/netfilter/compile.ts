@@ -7,7 +7,7 @@ import type { World } from '../world.ts';
 import type { Chain, Hook, Table, TableName } from './table.ts';
 import { TABLE_PRIORITY } from './table.ts';
 import type { NetfilterState } from './index.ts';
-import { XT_CT_NOTRACK, XT_LIMIT_SCALE, type Rule } from './types.ts';
+import { NFQ_FLAG_BYPASS, XT_CT_NOTRACK, XT_LIMIT_SCALE, type Rule } from './types.ts';
 
 export const NF_INET_PRE_ROUTING = 0;
 export const NF_INET_LOCAL_IN = 1;
@@ -35,6 +35,10 @@ export const K_CONNMARK = 10;
 export const K_NOTRACK = 11;
 /** LOG: a line in the kernel log, then on to the next rule. */
 export const K_LOG = 12;
+/** TTL, TOS, DSCP, TCPMSS: rewrite the packet (xt-targets.ts), then on to the next rule. */
+export const K_XT = 13;
+/** NFQUEUE without a listener: dropped, or (arg 1, --queue-bypass) accepted by this table. */
+export const K_NFQUEUE = 14;
 
 /** Rule flag: needs the slow part (interfaces or matches). */
 export const SLOW = 1;
@@ -183,6 +187,16 @@ export class CompiledTable {
           case 'CT':
             this.kind[i] = t.flags & XT_CT_NOTRACK ? K_NOTRACK : K_CONTINUE;
             break;
+          case 'TTL':
+          case 'TOS':
+          case 'DSCP':
+          case 'TCPMSS':
+            this.kind[i] = K_XT;
+            break;
+          case 'NFQUEUE':
+            this.kind[i] = K_NFQUEUE;
+            this.arg[i] = t.flags & NFQ_FLAG_BYPASS ? 1 : 0;
+            break;
           default:
             // none, CT without --notrack: the rule counts and evaluation continues.
             this.kind[i] = K_CONTINUE;
@@ -277,7 +291,7 @@ function needsConntrack(r: Rule): boolean {
   const k = r.target.kind;
   if (k === 'SNAT' || k === 'DNAT' || k === 'MASQUERADE' || k === 'REDIRECT' || k === 'CONNMARK') return true;
   if (k === 'CT' && !(r.target.flags & XT_CT_NOTRACK)) return true;
-  return r.matches.some((m) => m.kind === 'conntrack');
+  return r.matches.some((m) => m.kind === 'conntrack' || m.kind === 'connmark' || m.kind === 'helper');
 }
 
 function compile(st: NetfilterState, now: number): Compiled {

@@ -23,10 +23,12 @@ import { nfLogPacket } from './log.ts';
 import { IP_CT_IS_REPLY, IP_CT_NEW, IP_CT_RELATED, IP_CT_UNTRACKED, jiffiesOf as ctJiffies, type CtTable } from './conntrack.ts';
 import { CT_DROP, nfConfirm, nfConntrackIn, nfDefrag } from './conntrack-proto.ts';
 import { connmarkTarget, conntrackMatch } from './ct-match.ts';
+import { moreMatch } from './xt-more.ts';
+import { XT_CONTINUE, XT_DROP, xtTargetPacket } from './xt-targets.ts';
 import { NF_NAT_MANIP_DST, NF_NAT_MANIP_SRC, natIcmpReplyTranslation, natInitialized, natNullBinding, natPacket, natTarget } from './nat.ts';
 import {
   type Compiled, type CompiledTable, type LimitState, compiledOf, K_ACCEPT, K_CONNMARK, K_CONTINUE, K_DROP, K_GOTO, K_JUMP, K_LOG, K_MARK,
-  K_NAT, K_NOTRACK, K_POLICY, K_REJECT, K_RETURN, limitMatch, runLookup, NEVER, NF_INET_LOCAL_OUT,
+  K_NAT, K_NFQUEUE, K_NOTRACK, K_POLICY, K_REJECT, K_RETURN, K_XT, limitMatch, runLookup, NEVER, NF_INET_LOCAL_OUT,
   NF_INET_POST_ROUTING, NF_INET_PRE_ROUTING, S_CT_IN, S_DEFRAG, S_NAT,
 } from './compile.ts';
 
@@ -110,7 +112,10 @@ function runHook(ns: NetNs, c: Compiled, hook: number, slot: number, inDev: NetD
   for (let s = 0; s < stages.length; s++) {
     const code = stages[s];
     let v: number;
-    if (code >= 0) v = doTable(c.tables[code], hook, slot, total);
+    if (code >= 0) {
+      v = doTable(c.tables[code], hook, slot, total);
+      total = pend - nh;
+    }
     else if (code === S_CT_IN) v = nfConntrackIn(ns, pool, slot, hook) === CT_DROP ? K_DROP : K_ACCEPT;
     else if (code === S_NAT) {
       v = natStage(ns, c.nat!, hook, slot, total);
@@ -251,10 +256,14 @@ function doTable(ct: CompiledTable, hook: number, slot: number, total: number): 
         i++;
         continue;
       }
-      case K_REJECT:
-        nfReject(pns!, slot, hook, ct.arg[i]);
-        pns!.world.net.pool.release(slot);
+      case K_REJECT: {
+        // The error sent goes through the hooks again (OUTPUT, POSTROUTING): that nested
+        // evaluation resets the module state, pns included.
+        const ns = pns!;
+        nfReject(ns, slot, hook, ct.arg[i]);
+        ns.world.net.pool.release(slot);
         return K_REJECT;
+      }
       case K_NAT: {
         const pool = pns!.world.net.pool;
         const id = pool.ct[slot];
@@ -281,6 +290,22 @@ function doTable(ct: CompiledTable, hook: number, slot: number, total: number): 
         i++;
         continue;
       }
+      case K_XT: {
+        const pool = pns!.world.net.pool;
+        const v = xtTargetPacket(pool, slot, ct.rules[i]!.target, pinDev, poutDev);
+        if (v === XT_DROP) return K_DROP;
+        if (v !== XT_CONTINUE) {
+          // TCPMSS added its option: the later rules (and stages) see the longer packet.
+          loadPacket(pool.data[slot], pool.nh[slot]);
+          total = pend - pool.nh[slot];
+        }
+        i++;
+        continue;
+      }
+      case K_NFQUEUE:
+        // No nfnetlink_queue listener: nf_queue fails (ESRCH), the packet is dropped unless
+        // --queue-bypass, which sends it on to the next hook function.
+        return ct.arg[i] === 1 ? K_ACCEPT : K_DROP;
       default:
         return K_DROP;
     }
@@ -398,9 +423,11 @@ function match(m: Match): boolean {
       return physdevMatch(m.physindev, m.physoutdev, m.bitmask, m.invert);
     case 'conntrack':
       return conntrackMatch(m, pns!.world.net.pool, pslot, pns!.world);
-    default:
-      // limit is tested in slowMatch.
+    case 'limit':
+      // Tested in slowMatch.
       return false;
+    default:
+      return moreMatch(m, pns!, pslot, poutDev !== undefined);
   }
 }
 

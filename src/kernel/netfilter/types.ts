@@ -26,6 +26,11 @@
 // A chain is an ordered Rule[] plus, for built-in chains, a policy and policy counters.
 // User chains count the rules that jump or go to them (`refs`).
 
+import type { MoreMatch } from './xt-types.ts';
+export * from './xt-types.ts';
+import type { MoreTarget } from './xt-target-types.ts';
+export * from './xt-target-types.ts';
+
 /** struct ipt_ip invflags bits (include/uapi/linux/netfilter_ipv4/ip_tables.h). */
 export const IPT_INV_VIA_IN = 0x01;
 export const IPT_INV_VIA_OUT = 0x02;
@@ -235,7 +240,8 @@ export type Match =
   | MultiportMatch
   | IprangeMatch
   | LimitMatch
-  | PhysdevMatch;
+  | PhysdevMatch
+  | MoreMatch;
 
 // ---- targets --------------------------------------------------------------------------
 
@@ -292,7 +298,9 @@ export type Target =
   /** SNAT, DNAT, MASQUERADE, REDIRECT: an nf_nat_range2 (addresses and ports inclusive). */
   | NatTarget
   /** CT (revision 2) and its NOTRACK alias. */
-  | CtTarget;
+  | CtTarget
+  /** TCPMSS, CHECKSUM, TOS, DSCP, TTL, NFLOG, NFQUEUE, TRACE, SET, CLASSIFY, AUDIT. */
+  | MoreTarget;
 
 export interface NatTarget {
   kind: 'SNAT' | 'DNAT' | 'MASQUERADE' | 'REDIRECT';

@@ -5,6 +5,8 @@
 //  - per table, from every base chain: the hooks reaching each rule must suit its target, and
 //    jumps may not nest 16 deep (EMLINK, "Too many links": how a loop fails).
 import { EINVAL, EMLINK, ENOENT, EOPNOTSUPP } from './errors.ts';
+import { moreMatchCheck, moreMatchHookOk } from './xt-check.ts';
+import { moreTargetCheck, moreTargetHookOk } from './xt-targets.ts';
 import type { Chain, Hook, Table } from './table.ts';
 import {
   IPPROTO_ICMP, IPPROTO_TCP, IPPROTO_UDP, IPT_INV_DSTIP, IPT_INV_PROTO, IPT_INV_SRCIP, IPT_TCP_RESET,
@@ -51,11 +53,13 @@ function matchProtoOk(m: Match, rule: Rule): boolean {
  * chain): returns an errno or 0. */
 export function checkRule(table: Table, rule: Rule, hook: Hook | null): number {
   if ((rule.invflags & IPT_INV_SRCIP && rule.smsk === 0) || (rule.invflags & IPT_INV_DSTIP && rule.dmsk === 0)) return EINVAL;
-  for (const m of rule.matches) if (!matchProtoOk(m, rule)) return EINVAL;
+  for (const m of rule.matches) if (!matchProtoOk(m, rule) || !moreMatchCheck(m)) return EINVAL;
   if (hook && !entryHookOk(rule, hook)) return EINVAL;
   const t = rule.target;
   const restricted = TARGET_RULES[t.kind];
   if (restricted && restricted.table !== table.name) return EINVAL;
+  const moreErr = moreTargetCheck(table.name, rule, hook);
+  if (moreErr) return moreErr;
   if (t.kind === 'REJECT' && t.with === IPT_TCP_RESET && (rule.proto !== IPPROTO_TCP || rule.invflags & IPT_INV_PROTO)) return EINVAL;
   if (t.kind === 'verdict' && t.verdict === 'QUEUE') return ENOENT;
   if (t.kind === 'CT') {
@@ -74,7 +78,9 @@ export function checkRule(table: Table, rule: Rule, hook: Hook | null): number {
 
 /** The hooks a target allows (xt_target .hooks), checked for every base chain reaching it. */
 function hookOk(rule: Rule, hook: Hook): boolean {
+  for (const m of rule.matches) if (!moreMatchHookOk(m, hook)) return false;
   const restricted = TARGET_RULES[rule.target.kind];
+  if (!moreTargetHookOk(rule, hook)) return false;
   return !restricted || restricted.hooks.includes(hook);
 }
 
