@@ -1,7 +1,7 @@
 // Real projects' rulesets (fixtures/iptables/rulesets/NAME.rules: libvirt's default network,
 // kube-proxy's iptables mode, ufw) as the real iptables-restore 1.8.9 loaded them and the real
 // iptables-save / iptables -L printed them back (rulesets/NAME.txt, recorded by
-// fixtures/iptables/record-targets.sh), replayed through nslab byte for byte.
+// fixtures/iptables/record.sh), replayed through nslab byte for byte.
 import { readdirSync, readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { Replay, parseFixture } from './harness.ts';
