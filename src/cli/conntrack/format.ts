@@ -63,6 +63,64 @@ export function tupleText(src: number, dst: number, proto: number, sport: number
   return s;
 }
 
+/** What an event message carries beyond the tuples and status (ctnetlink_conntrack_event). */
+export interface EventFields {
+  /** 'new', 'update' or 'destroy' (the XML type attribute; the text shows it upper case). */
+  type: 'new' | 'update' | 'destroy';
+  /** Seconds left, or -1 when the message has no timeout (a destroy with none left). */
+  timeout: number;
+  /** The TCP state is in the message (new, destroy, or an update that changed it). */
+  protoinfo: boolean;
+  /** The mark is in the message (not 0, or just changed). */
+  mark: boolean;
+}
+
+/** One event in the default text: "[TYPE]" right-aligned in 9 columns, then the entry without use=. */
+function eventLineText(v: EntryView, ev: EventFields, show: { extended: boolean; id: boolean }): string {
+  const conn = v.conn;
+  let s = `${`[${ev.type.toUpperCase()}]`.padStart(9)} `;
+  if (show.extended) s += `${'ipv4'.padEnd(8)} ${FAMILY_IPV4} `;
+  s += `${l4Name(v.proto).padEnd(8)} ${v.proto} `;
+  if (ev.timeout >= 0) s += `${ev.timeout} `;
+  if (v.proto === L4.tcp && ev.protoinfo) s += `${tcpStateName(conn)} `;
+  s += tupleText(v.origSrc, v.origDst, v.proto, v.origSport, v.origDport);
+  if (!(conn.status & IPS_SEEN_REPLY)) s += '[UNREPLIED] ';
+  s += tupleText(v.replySrc, v.replyDst, v.proto, v.replySport, v.replyDport);
+  if (conn.status & STATUS_HW_OFFLOAD) s += '[HW_OFFLOAD] ';
+  else if (conn.status & STATUS_OFFLOAD) s += '[OFFLOAD] ';
+  else if (conn.status & IPS_ASSURED) s += '[ASSURED] ';
+  if (ev.mark) s += `mark=${conn.mark >>> 0} `;
+  if (show.id) s += `id=${conn.ctid >>> 0} `;
+  return s.trimEnd();
+}
+
+/** One event as `<flow type="…">` (no use; timeout and mark only when the message has them). */
+function eventXmlText(v: EntryView, ev: EventFields): string {
+  const conn = v.conn;
+  let s = `<flow type="${ev.type}">`;
+  s += xmlDirection('original', v.origSrc, v.origDst, v.proto, v.origSport, v.origDport);
+  s += xmlDirection('reply', v.replySrc, v.replyDst, v.proto, v.replySport, v.replyDport);
+  s += '<meta direction="independent">';
+  if (v.proto === L4.tcp && ev.protoinfo) s += `<state>${tcpStateName(conn)}</state>`;
+  if (ev.timeout >= 0) s += `<timeout>${ev.timeout}</timeout>`;
+  if (ev.mark) s += `<mark>${conn.mark >>> 0}</mark>`;
+  s += `<id>${conn.ctid >>> 0}</id>`;
+  if (conn.status & IPS_ASSURED) s += '<assured/>';
+  if (!(conn.status & IPS_SEEN_REPLY)) s += '<unreplied/>';
+  return s + '</meta></flow>';
+}
+
+/** One event in the format `-o` chose, without its newline (the tool may add the [USERSPACE] part). */
+export function eventText(output: number, v: EntryView, ev: EventFields): string {
+  if (output & OUT.save) {
+    const cmd = ev.type === 'new' ? '-A ' : ev.type === 'update' ? '-U ' : '-D ';
+    const text = saveText({ ...v, timeout: ev.timeout }, cmd);
+    return ev.timeout < 0 ? text.replace(/^(-[AUD] )-t -1 /, '$1') : text;
+  }
+  if (output & OUT.xml) return eventXmlText(v, ev);
+  return eventLineText(v, ev, { extended: (output & OUT.extended) !== 0, id: (output & OUT.id) !== 0 });
+}
+
 /** The default one-line text; `extended` adds the layer 3 columns, `id` the connection id. */
 function lineText(v: EntryView, show: { extended: boolean; id: boolean; use: number }): string {
   const conn = v.conn;

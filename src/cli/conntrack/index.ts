@@ -14,19 +14,25 @@
 //   plus the packets that hold the connection at that moment.
 // * -U: on the recording kernel (6.18) every update that would change a connection failed with
 //   EOPNOTSUPP; nslab fails the same way and changes nothing.
-// * -E prints no events (the table raises none): it waits until killed, then prints the
-//   "0 flow events have been shown." line, as the real tool does on SIGTERM.
+// * -E listens on the table (CtTable.listen) and prints each event as it comes, until killed
+//   (SIGTERM/SIGINT: "</conntrack>" when an XML document was opened, then "N flow events have
+//   been shown." on stderr, exit 0). Events caused by a conntrack command (-D, -F) end in
+//   " [USERSPACE] portid=N"; nslab's N is the command's pretend pid, and it never adds the real
+//   tool's "progname=conntrack" (which the recording only shows when the command is still alive).
+//   Expect events (-E expect) never come.
 // * -I/-A (create) are not emulated: after the real tool's option checks they fail with
 //   "Operation failed: Operation not supported". There are no expectations (lists are empty,
 //   gets and deletes fail with ENOENT).
-import { jiffiesOf } from '../../kernel/netfilter/conntrack.ts';
+import {
+  type CtEvent, type CtTable, IPCT_DESTROY, IPCT_MARK, IPCT_NEW, IPCT_PROTOINFO, ctTableOf, jiffiesOf,
+} from '../../kernel/netfilter/conntrack.ts';
 import type { Tool, ToolContext } from '../tool.ts';
 import {
   CMD, ConntrackExit, EXIT_FAILED, EXIT_USAGE, FILTERING_OPTIONS, type Invocation, L4, MESSAGE_PREFIX, OPT,
   ORIGINAL_ADDRESSES, OUT, PROGRAM, REPLY_ADDRESSES, REPORTED_CPUS, TABLE, TOOL_VERSION, fail,
 } from './common.ts';
 import { droppedByNat, droppedByNetwork, matchesTemplate, requireMaskedAddresses, skipped } from './filter.ts';
-import { cpuStatsText, entryText, liveEntries, tableOf, viewOf } from './format.ts';
+import { cpuStatsText, entryText, eventText, liveEntries, tableOf, viewOf } from './format.ts';
 import { parseCommandLine } from './options.ts';
 import { UNKNOWN_PROTOCOL } from './protocols.ts';
 
@@ -137,12 +143,64 @@ function get(ctx: ToolContext, inv: Invocation, out: string[]): number {
   return 1;
 }
 
+/** Event mask bits (-e): NEW, UPDATES, DESTROY; 0 means all. */
+const EV_NEW = 1;
+const EV_UPDATE = 2;
+const EV_DESTROY = 4;
+
+/** The netlink port ids nslab's conntrack commands report in [USERSPACE] (the real one is the pid). */
+let nextPortid = 2480;
+
+/** -E: prints the table's events as they come, until the tool is killed; returns the count shown. */
+async function events(ctx: ToolContext, inv: Invocation): Promise<never> {
+  const tab = ctTableOf(ctx.ns);
+  const mask = inv.eventMask || EV_NEW | EV_UPDATE | EV_DESTROY;
+  const xml = (inv.output & OUT.xml) !== 0 && !(inv.output & OUT.save);
+  let counter = 0;
+  let xmlOpen = false;
+  const listener = (t: CtTable, ev: CtEvent): void => {
+    const kind = ev.events & IPCT_NEW ? EV_NEW : ev.events & IPCT_DESTROY ? EV_DESTROY : EV_UPDATE;
+    if (!(mask & kind)) return;
+    const v = viewOf(t, ev.conn, jiffiesOf(ctx.ns.world.now()));
+    // The tool compares every attribute it was given (nfct_cmp), the mark included.
+    if (skipped(inv, v, true)) return;
+    let s = '';
+    if (xml && !xmlOpen) {
+      s += XML_HEADER;
+      xmlOpen = true;
+    }
+    if (inv.output & OUT.timestamp && !xml) {
+      const ms = ctx.ns.world.now();
+      s += `[${Math.floor(ms / 1000)}.${String((ms % 1000) * 1000).padStart(6, '0')}]\t`;
+    }
+    s += eventText(inv.output, v, {
+      type: kind === EV_NEW ? 'new' : kind === EV_UPDATE ? 'update' : 'destroy',
+      timeout: ev.timeout,
+      protoinfo: kind !== EV_UPDATE || (ev.events & IPCT_PROTOINFO) !== 0,
+      mark: (ev.events & IPCT_MARK) !== 0 || ev.conn.mark !== 0,
+    });
+    if (ev.portid !== 0) s += ` [USERSPACE] portid=${ev.portid}`;
+    ctx.io.out(s + '\n');
+    counter++;
+  };
+  tab.listen(listener);
+  try {
+    if (!ctx.signal.aborted) await new Promise<void>((resolve) => ctx.signal.addEventListener('abort', () => resolve(), { once: true }));
+  } finally {
+    tab.unlisten(listener);
+  }
+  if (xmlOpen) ctx.io.out('</conntrack>\n');
+  throw new ConntrackExit(0, `${MESSAGE_PREFIX}${counter} flow events have been shown.\n`);
+}
+
 /** Runs the command; returns how many entries it showed or acted on, and its stdout. */
 async function run(ctx: ToolContext, inv: Invocation): Promise<{ counter: number; out: string }> {
   const ns = ctx.ns;
   const out: string[] = [];
   let counter = 0;
   const tab = tableOf(ns);
+  let portid = 0;
+  const portidOf = (): number => (portid ||= nextPortid++);
   switch (inv.command) {
     case CMD.list: {
       if (inv.table === TABLE.dying || inv.table === TABLE.unconfirmed) break;
@@ -172,7 +230,7 @@ async function run(ctx: ToolContext, inv: Invocation): Promise<{ counter: number
       requireMaskedAddresses(inv);
       for (const v of liveEntries(ns)) {
         if (skipped(inv, v, false)) continue;
-        tab!.kill(v.conn);
+        tab!.kill(v.conn, portidOf());
         out.push(entryText(inv.output, v, 1 + v.conn.refs, '-D '));
         counter++;
       }
@@ -184,7 +242,8 @@ async function run(ctx: ToolContext, inv: Invocation): Promise<{ counter: number
       counter = get(ctx, inv, out);
       break;
     case CMD.flush:
-      if (tab) for (const conn of tab.dump(jiffiesOf(ns.world.now()))) tab.kill(conn);
+      // Expired entries the gc worker has not reaped yet go too, reported as this command's.
+      if (tab) for (const conn of tab.dump(jiffiesOf(ns.world.now()), true)) tab.kill(conn, portidOf());
       break;
     case CMD.count:
       if (tab) tab.gc(jiffiesOf(ns.world.now()));
@@ -205,9 +264,12 @@ async function run(ctx: ToolContext, inv: Invocation): Promise<{ counter: number
     case CMD.events:
     case CMD.expectEvents:
       if (inv.options & OPT.bufferSize) ctx.io.err('NOTICE: Netlink socket buffer size has been set to 0 bytes.\n');
-      if (inv.command === CMD.events) requireMaskedAddresses(inv);
+      if (inv.command === CMD.events) {
+        requireMaskedAddresses(inv);
+        return events(ctx, inv);
+      }
       if (!ctx.signal.aborted) await new Promise<void>((resolve) => ctx.signal.addEventListener('abort', () => resolve(), { once: true }));
-      throw new ConntrackExit(0, `${MESSAGE_PREFIX}0 ${inv.command === CMD.events ? 'flow' : 'expectation'} events have been shown.\n`);
+      throw new ConntrackExit(0, `${MESSAGE_PREFIX}0 expectation events have been shown.\n`);
     case CMD.create:
     case CMD.add:
       fail(EXIT_FAILED, 'Operation failed: Operation not supported');

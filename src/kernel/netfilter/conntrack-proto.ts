@@ -10,6 +10,7 @@ import type { SkbPool } from '../skb.ts';
 import {
   CT_DIR_REPLY, IP_CT_ESTABLISHED, IP_CT_ESTABLISHED_REPLY, IP_CT_NEW, IP_CT_RELATED, IP_CT_RELATED_REPLY, IP_CT_UNTRACKED,
   IPS_ASSURED, IPS_CONFIRMED, IPS_DYING, IPS_EXPECTED, IPS_FIXED_TIMEOUT, IPS_SEEN_REPLY, HZ, type Conn, type CtTable, ctTableOf, jiffiesOf,
+  IPCT_ASSURED, IPCT_PROTOINFO, IPCT_REPLY,
 } from './conntrack.ts';
 
 const IPPROTO_ICMP = 1;
@@ -285,7 +286,13 @@ export function nfConntrackIn(ns: NetNs, pool: SkbPool, slot: number, hook: numb
     else if (c.status & IPS_EXPECTED) ctinfo = IP_CT_RELATED;
     else ctinfo = IP_CT_NEW;
     if (proto === IPPROTO_TCP) {
+      const oldState = c.tcpState;
+      const oldStatus = c.status;
       if (!tcpPacket(c, dir, flags, nowJ, t, false, true)) return invalid(tab);
+      if (tab.listeners.length !== 0) {
+        if (c.tcpState !== oldState) c.events |= IPCT_PROTOINFO;
+        if (c.status & ~oldStatus & IPS_ASSURED) c.events |= IPCT_ASSURED;
+      }
       // A reset as the only answer: no connection was ever established, it goes at once.
       if (flags & 0x04 && !(c.status & IPS_SEEN_REPLY)) tab.kill(c);
     }
@@ -300,11 +307,17 @@ export function nfConntrackIn(ns: NetNs, pool: SkbPool, slot: number, hook: numb
         stream = (c.status & IPS_ASSURED) === 0;
       }
       refresh(c, nowJ, extra);
-      if (stream) c.status |= IPS_ASSURED;
+      if (stream) {
+        c.status |= IPS_ASSURED;
+        if (tab.listeners.length !== 0) c.events |= IPCT_ASSURED;
+      }
     } else refresh(c, nowJ, t.udp);
   } else if (proto !== IPPROTO_TCP) refresh(c, nowJ, t.generic);
   pool.setCt(slot, tab, c.id, ctinfo);
-  if (ctinfo === IP_CT_ESTABLISHED_REPLY) c.status |= IPS_SEEN_REPLY;
+  if (ctinfo === IP_CT_ESTABLISHED_REPLY && (c.status & IPS_SEEN_REPLY) === 0) {
+    c.status |= IPS_SEEN_REPLY;
+    if (tab.listeners.length !== 0) c.events |= IPCT_REPLY;
+  }
   return CT_ACCEPT;
 }
 
@@ -349,7 +362,11 @@ export function nfConfirm(ns: NetNs, pool: SkbPool, slot: number): number {
   if (id === 0) return CT_ACCEPT;
   const tab = pool.ctTab[slot] as CtTable;
   const c = tab.conns[id - 1]!;
-  if (c.status & IPS_CONFIRMED) return CT_ACCEPT;
+  if (c.status & IPS_CONFIRMED) {
+    // nf_ct_deliver_cached_events: what this packet changed (only cached while there are listeners).
+    if (c.events !== 0) tab.deliverCached(c, jiffiesOf(ns.world.now()));
+    return CT_ACCEPT;
+  }
   if (c.status & IPS_DYING) return CT_DROP;
   if (tab.confirm(c, jiffiesOf(ns.world.now()))) return CT_ACCEPT;
   tab.stats.insert_failed++;

@@ -4,6 +4,12 @@
 // looking a packet up allocates nothing. Connection objects exist only for connections (made
 // on a flow's first packet). Timeouts are deadlines in jiffies of virtual time, checked when an
 // entry is looked up or listed (the kernel's gc worker does the same work in the background).
+// Events (nf_conntrack_ecache.c, what ctnetlink sends to `conntrack -E`): listeners on the table
+// get NEW at confirm, UPDATE for the status and state changes a packet caused (cached on the
+// connection, delivered when the packet passes nf_confirm) and DESTROY when a confirmed entry
+// goes. With no listener nothing is cached or made: every call site checks `listeners.length`.
+// While a listener exists, a gc worker in virtual time removes expired entries as the kernel's
+// does (late: see CtTable.gcInterval), so their DESTROY events come without a packet or listing.
 import type { NetNs } from '../netns.ts';
 import { DEFAULT_EPOCH_MS } from '../world.ts';
 import type { CtRef } from '../skb.ts';
@@ -31,11 +37,37 @@ export const IPS_DST_NAT_DONE = 1 << 8;
 export const IPS_DYING = 1 << 9;
 export const IPS_FIXED_TIMEOUT = 1 << 10;
 
+/** enum ip_conntrack_events bits (IPCT_*). */
+export const IPCT_NEW = 1 << 0;
+export const IPCT_RELATED = 1 << 1;
+export const IPCT_DESTROY = 1 << 2;
+export const IPCT_REPLY = 1 << 3;
+export const IPCT_ASSURED = 1 << 4;
+export const IPCT_PROTOINFO = 1 << 5;
+export const IPCT_MARK = 1 << 7;
+
+/** One event as ctnetlink reports it; the connection's tuples are still in the table when a listener runs. */
+export interface CtEvent {
+  /** IPCT_* bits: IPCT_NEW or IPCT_DESTROY set the kind, anything else is an update. */
+  events: number;
+  conn: Conn;
+  /** CTA_TIMEOUT in seconds, or -1 when the message carries none (a destroy with no time left). */
+  timeout: number;
+  /** Netlink port id of the process whose request caused the event; 0 for the kernel's own. */
+  portid: number;
+}
+export type CtListener = (tab: CtTable, ev: CtEvent) => void;
+
 export const CT_DIR_ORIGINAL = 0;
 export const CT_DIR_REPLY = 1;
 
 /** The kernel's HZ (this kernel: 250); conntrack timeouts run on jiffies. */
 export const HZ = 250;
+// The gc worker's tuning (nf_conntrack_core.c, GC_SCAN_*), in jiffies.
+const GC_SCAN_INTERVAL_MIN = 1 * HZ;
+const GC_SCAN_INTERVAL_MAX = 60 * HZ;
+const GC_SCAN_INTERVAL_CLAMP = 300 * HZ;
+const GC_SCAN_INITIAL_COUNT = 100;
 /** Jiffies of virtual time `ms`, counted from the default epoch so they stay small integers
  * (V8 keeps them unboxed: a deadline stored per packet allocates nothing). Only differences matter. */
 export function jiffiesOf(ms: number): number {
@@ -65,6 +97,8 @@ export class Conn {
   ctid = 0;
   /** The MASQUERADE egress device's ifindex (flushed with the device's address), 0 otherwise. */
   masqIndex = 0;
+  /** IPCT_* bits cached for the next delivery (only while the table has listeners). */
+  events = 0;
   constructor(readonly id: number, readonly proto: number) {}
 }
 
@@ -116,6 +150,9 @@ export class CtTable implements CtRef {
   timeouts: unknown = undefined;
   /** conntrack's reassembly queues (conntrack-proto.ts), made at the first fragment. */
   defrag: unknown = undefined;
+  /** `conntrack -E` and the like; empty means no event is made at all. */
+  readonly listeners: CtListener[] = [];
+  private gcTimer: unknown = undefined;
   readonly stats: CtStats = { found: 0, invalid: 0, insert: 0, insert_failed: 0, drop: 0, early_drop: 0, error: 0, search_restart: 0, clash_resolve: 0, chaintoolong: 0 };
 
   constructor(readonly ns: NetNs) {
@@ -237,11 +274,20 @@ export class CtTable implements CtRef {
     this.link(o);
     this.link(o + 1);
     if (this.count > this.buckets.length) this.rehash(this.buckets.length * 4);
+    if (this.listeners.length !== 0) {
+      const ev = c.events | IPCT_NEW;
+      c.events = 0;
+      this.emit(ev, c, nowJ, 0);
+    }
     return true;
   }
 
-  /** nf_ct_kill: out of the hash; freed once no packet refers to it. */
-  kill(c: Conn): void {
+  /** nf_ct_kill: out of the hash (a DESTROY event for a confirmed one, caused by `portid`); freed once no packet refers to it. */
+  kill(c: Conn, portid = 0): void {
+    if (c.hashed && this.listeners.length !== 0) {
+      c.events = 0;
+      this.emit(IPCT_DESTROY, c, jiffiesOf(this.ns.world.now()), portid);
+    }
     if (c.hashed) {
       this.unlink(c.id * 2);
       this.unlink(c.id * 2 + 1);
@@ -270,12 +316,13 @@ export class CtTable implements CtRef {
   }
 
   /** The live connections in the order the kernel dumps them: by bucket of the original tuple's
-   * hash in a table of `buckets` (net.netfilter.nf_conntrack_buckets), newest first within one. */
-  dump(nowJ: number): Conn[] {
+   * hash in a table of `buckets` (net.netfilter.nf_conntrack_buckets), newest first within one.
+   * Expired ones are removed on the way, unless `withExpired` (a flush takes them as they are). */
+  dump(nowJ: number, withExpired = false): Conn[] {
     const out: Conn[] = [];
     for (const c of this.conns) {
       if (c === undefined || !c.hashed) continue;
-      if (c.timeout - nowJ <= 0 && (c.status & IPS_FIXED_TIMEOUT) === 0) {
+      if (!withExpired && c.timeout - nowJ <= 0 && (c.status & IPS_FIXED_TIMEOUT) === 0) {
         this.kill(c);
         continue;
       }
@@ -289,6 +336,66 @@ export class CtTable implements CtRef {
   /** Removes expired connections (the gc worker), so counts read as the kernel's after a while. */
   gc(nowJ: number): void {
     this.dump(nowJ);
+  }
+
+  /** Delivers the events a packet cached on `c` (nf_ct_deliver_cached_events, at nf_confirm). */
+  deliverCached(c: Conn, nowJ: number): void {
+    const ev = c.events;
+    c.events = 0;
+    if (ev !== 0 && this.listeners.length !== 0 && c.hashed) this.emit(ev, c, nowJ, 0);
+  }
+
+  /** Sends one event to every listener (cold: only runs while there are listeners). */
+  private emit(events: number, c: Conn, nowJ: number, portid: number): void {
+    const left = Math.floor(Math.max(0, c.timeout - nowJ) / HZ);
+    // ctnetlink_dump_timeout: a destroy leaves out a timeout that reads 0.
+    const timeout = events & IPCT_DESTROY && left === 0 ? -1 : left;
+    const ev: CtEvent = { events, conn: c, timeout, portid };
+    for (const l of [...this.listeners]) l(this, ev);
+  }
+
+  /** Adds an event listener; the gc worker runs while there is one. */
+  listen(l: CtListener): void {
+    this.listeners.push(l);
+    if (this.gcTimer === undefined) this.scheduleGc();
+  }
+
+  unlisten(l: CtListener): void {
+    const i = this.listeners.indexOf(l);
+    if (i >= 0) this.listeners.splice(i, 1);
+    if (this.listeners.length === 0 && this.gcTimer !== undefined) {
+      this.ns.world.clock.clearTimeout(this.gcTimer as number);
+      this.gcTimer = undefined;
+    }
+  }
+
+  /**
+   * gc_worker's next_run, in jiffies: the running average of the entries' remaining lifetimes
+   * (each clamped to 1..300 s), started from 60 s weighted as GC_SCAN_INITIAL_COUNT entries,
+   * clamped to 1..60 s. With the few entries of a test namespace this is just under a minute;
+   * the real worker scans every namespace's entries, so its phase there is arbitrary (the
+   * recording saw expired entries reported 2 to 60 s after their timeout).
+   */
+  gcInterval(nowJ: number): number {
+    let next = GC_SCAN_INTERVAL_MAX;
+    let count = GC_SCAN_INITIAL_COUNT;
+    for (const c of this.conns) {
+      if (c === undefined || !c.hashed) continue;
+      const expires = Math.min(Math.max(c.timeout - nowJ, GC_SCAN_INTERVAL_MIN), GC_SCAN_INTERVAL_CLAMP);
+      next += Math.trunc((expires - next) / ++count);
+    }
+    return Math.min(Math.max(next, GC_SCAN_INTERVAL_MIN), GC_SCAN_INTERVAL_MAX);
+  }
+
+  private scheduleGc(): void {
+    const world = this.ns.world;
+    const delayJ = this.gcInterval(jiffiesOf(world.now()));
+    this.gcTimer = world.clock.setTimeout(() => {
+      this.gcTimer = undefined;
+      if (this.listeners.length === 0) return;
+      this.gc(jiffiesOf(world.now()));
+      if (this.listeners.length !== 0 && this.gcTimer === undefined) this.scheduleGc();
+    }, (delayJ * 1000) / HZ);
   }
 }
 

@@ -2,7 +2,7 @@
 // (xt_conntrack.c, revision 3) and the CONNMARK target (xt_connmark.c, revision 2).
 import type { SkbPool } from '../skb.ts';
 import type { World } from '../world.ts';
-import { HZ, IP_CT_IS_REPLY, IP_CT_UNTRACKED, IPS_DST_NAT, IPS_SRC_NAT, jiffiesOf, type CtTable } from './conntrack.ts';
+import { HZ, IPCT_MARK, IP_CT_IS_REPLY, IP_CT_UNTRACKED, IPS_DST_NAT, IPS_SRC_NAT, jiffiesOf, type CtTable } from './conntrack.ts';
 import {
   CT_STATE_DNAT, CT_STATE_INVALID, CT_STATE_SNAT, CT_STATE_UNTRACKED, XT_CONNMARK_RESTORE, XT_CONNMARK_SAVE, XT_CONNMARK_SET,
   XT_CONNTRACK_DIRECTION, XT_CONNTRACK_EXPIRES, XT_CONNTRACK_ORIGDST, XT_CONNTRACK_ORIGDST_PORT, XT_CONNTRACK_ORIGSRC,
@@ -73,6 +73,7 @@ export function connmarkTarget(pool: SkbPool, slot: number, mode: number, ctmark
   if (id === 0) return;
   const c = (pool.ctTab[slot] as CtTable).conns[id - 1];
   if (c === undefined) return;
+  const old = c.mark;
   switch (mode) {
     case XT_CONNMARK_SET:
       c.mark = shift(shiftDir, shiftBits, ((c.mark & ~ctmask) ^ ctmark) >>> 0);
@@ -84,4 +85,6 @@ export function connmarkTarget(pool: SkbPool, slot: number, mode: number, ctmark
       pool.mark[slot] = ((pool.mark[slot] & ~nfmask) ^ shift(shiftDir, shiftBits, (c.mark & ctmask) >>> 0)) >>> 0;
       break;
   }
+  // nf_conntrack_event_cache(IPCT_MARK): a changed mark is reported (`conntrack -E`).
+  if (c.mark !== old && (pool.ctTab[slot] as CtTable).listeners.length !== 0) c.events |= IPCT_MARK;
 }
