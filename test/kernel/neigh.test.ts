@@ -113,7 +113,7 @@ describe('neighbour timers (virtual time)', () => {
     const { world, a } = setup();
     const tbl = a.ipv4.neigh;
     const n = tbl.create(a.device('veth0')!, ip('10.0.0.2'));
-    expect(tbl.eventSend(n)).toBe('queue');
+    expect(tbl.eventSend(n)).toBe('probe');
     expect([n.state, n.probes]).toEqual([NUD_INCOMPLETE, 4]);
     tbl.update(n, mac('02:00:00:00:01:02'), NUD_REACHABLE, NEIGH_UPDATE_F_OVERRIDE);
     expect([n.state, n.probes, n.confirmed]).toEqual([NUD_REACHABLE, 4, world.now()]);

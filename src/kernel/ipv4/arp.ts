@@ -91,6 +91,10 @@ export function neighOutput(ns: NetNs, slot: number, dev: NetDevice, nexthop: nu
     net.xmit(slot, dev);
   } else if (verdict === 'queue') {
     enqueue(ns, n, slot);
+  } else if (verdict === 'probe') {
+    // __neigh_event_send queues the packet, then probes (immediate_probe).
+    enqueue(ns, n, slot);
+    table.solicit(n);
   } else {
     net.pool.release(slot);
   }
@@ -165,8 +169,9 @@ export function solicit(ns: NetNs, n: Neighbour): void {
   let saddr = 0;
   const q = ns.inet.arpQueue.get(n);
   if (q && q.length) {
+    // neigh_probe: the packet queued last.
     const pool = ns.world.net.pool;
-    const s = q[0];
+    const s = q[q.length - 1];
     const src = u32(pool.data[s], pool.head[s] + 12);
     if (inetAddrType(ns, src) === 'local') saddr = src;
   }

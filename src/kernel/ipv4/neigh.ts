@@ -310,10 +310,11 @@ export class NeighTable {
   /**
    * neigh_event_send: a packet is about to use `n`. Marks it used; starts resolution (INCOMPLETE,
    * first solicitation now) for an entry without an address, or DELAY for a STALE one.
-   * Returns 'send' when the packet can go now, 'queue' while resolving, 'drop' when the
-   * neighbour cannot be resolved (no probes allowed).
+   * Returns 'send' when the packet can go now, 'queue' while resolving, 'probe' when it is to
+   * be queued and the first solicitation sent right after (it names the queued packet's
+   * source), 'drop' when the neighbour cannot be resolved (no probes allowed).
    */
-  eventSend(n: Neighbour): 'send' | 'queue' | 'drop' {
+  eventSend(n: Neighbour): 'send' | 'queue' | 'probe' | 'drop' {
     const now = this.now();
     n.used = now;
     if (n.state & (NUD_CONNECTED | NUD_DELAY | NUD_PROBE)) return 'send';
@@ -330,8 +331,7 @@ export class NeighTable {
       // The timer is armed before the first probe goes out (immediate_probe).
       this.armTimer(n, now + Math.max(this.parm(n.dev, 'retrans_time_ms'), 10));
       n.probes++;
-      this.solicit(n);
-      return 'queue';
+      return 'probe';
     }
     if (n.state & NUD_STALE) {
       this.delTimer(n);

@@ -134,12 +134,25 @@ function rol32(x: number, k: number): number {
   return ((x << k) | (x >>> (32 - k))) >>> 0;
 }
 
-/** jhash2 of one 32-bit word (Bob Jenkins' lookup3, as the kernel's jhash.h defines it). */
-function jhash1(word: number, initval: number): number {
-  let a = (0xdeadbeef + 4 + initval) >>> 0;
+/**
+ * jhash2 over the four 32-bit words of an nf_inet_addr holding an IPv4 address (the address,
+ * then three zero words), as find_best_ips_proto hashes a tuple's source: Bob Jenkins' lookup3
+ * as the kernel's jhash.h defines it.
+ */
+function jhashAddr(word: number, initval: number): number {
+  let a = (0xdeadbeef + (4 << 2) + initval) >>> 0;
   let b = a;
   let c = a;
+  // The first three words (the address, 0, 0), then __jhash_mix.
   a = (a + word) >>> 0;
+  a = (a - c) >>> 0; a ^= rol32(c, 4); c = (c + b) >>> 0;
+  b = (b - a) >>> 0; b ^= rol32(a, 6); a = (a + c) >>> 0;
+  c = (c - b) >>> 0; c ^= rol32(b, 8); b = (b + a) >>> 0;
+  a = (a - c) >>> 0; a ^= rol32(c, 16); c = (c + b) >>> 0;
+  b = (b - a) >>> 0; b ^= rol32(a, 19); a = (a + c) >>> 0;
+  c = (c - b) >>> 0; c ^= rol32(b, 4); b = (b + a) >>> 0;
+  // The last word (0), then __jhash_final.
+  a >>>= 0; b >>>= 0; c >>>= 0;
   c ^= b; c = (c - rol32(b, 14)) >>> 0;
   a ^= c; a = (a - rol32(c, 11)) >>> 0;
   b ^= a; b = (b - rol32(a, 25)) >>> 0;
@@ -161,7 +174,7 @@ function findBestIps(t: typeof tu, manip: number): void {
   let chosen: number;
   if (range.minAddr === range.maxAddr) chosen = range.minAddr;
   else {
-    const j = jhash1(be32Word(t.src), range.flags & NF_NAT_RANGE_PERSISTENT ? 0 : be32Word(t.dst));
+    const j = jhashAddr(be32Word(t.src), range.flags & NF_NAT_RANGE_PERSISTENT ? 0 : be32Word(t.dst));
     const dist = ((range.maxAddr >>> 0) - (range.minAddr >>> 0) + 1) >>> 0;
     // reciprocal_scale(j, dist); dist 0 means the whole 2^32 space.
     const scaled = dist === 0 ? j : Math.floor((j * dist) / 2 ** 32);
