@@ -6,31 +6,7 @@ import {
   type DscpMatch, type HelperMatch, type MacMatch, type OwnerMatch, type SetMatch, type TosMatch,
 } from '../../kernel/netfilter/index.ts';
 import { XTOPT_INVERT, XTOPT_MAND, optionParse, type Extension } from './ext.ts';
-import { PARAMETER_PROBLEM, saveString, strtoul, xtError, xtStrtoul } from './xtables.ts';
-
-const TOS_SYMBOLS: ReadonlyArray<[number, string]> = [
-  [0x10, 'Minimize-Delay'], [0x08, 'Maximize-Throughput'], [0x04, 'Maximize-Reliability'], [0x02, 'Minimize-Cost'], [0x00, 'Normal-Service'],
-];
-
-/** xtopt_parse_tosmask (revision 1: a symbol's mask is 0x3f, a number's 0xff). */
-function parseTosmask(arg: string): { value: number; mask: number } {
-  const v = xtStrtoul(arg, 0, 0xff, true);
-  if (!v) {
-    const sym = TOS_SYMBOLS.find(([, n]) => n.toLowerCase() === arg.toLowerCase());
-    if (!sym) xtError(PARAMETER_PROBLEM, `Symbolic name "${arg}" is unknown`);
-    return { value: sym[0], mask: 0x3f };
-  }
-  let mask = 0xff;
-  let rest = arg.slice(v.end);
-  if (rest[0] === '/') {
-    const m = xtStrtoul(rest.slice(1), 0, 0xff, true);
-    if (!m) xtError(PARAMETER_PROBLEM, `Illegal value: "${arg}"`);
-    mask = m.value;
-    rest = rest.slice(1 + m.end);
-  }
-  if (rest !== '') xtError(PARAMETER_PROBLEM, `Illegal value: "${arg}"`);
-  return { value: v.value, mask };
-}
+import { PARAMETER_PROBLEM, TOS_NAMES, TOS_SYMBOL_MASK, parseTosmask, saveString, strtoul, xtError, xtStrtoul } from './xtables.ts';
 
 const hex2 = (n: number) => `0x${n.toString(16).padStart(2, '0')}`;
 
@@ -46,7 +22,7 @@ export const tos: Extension<TosMatch> = {
     if (cb.invert) m.invert = true;
   },
   print(m, _r, numeric) {
-    const sym = m.mask === 0x3f ? TOS_SYMBOLS.find(([v]) => v === m.value) : undefined;
+    const sym = m.mask === TOS_SYMBOL_MASK ? TOS_NAMES.find(([, v]) => v === m.value) : undefined;
     const text = !numeric && sym ? ` ${sym[1]}` : `${hex2(m.value)}/${hex2(m.mask)}`;
     return ` tos match${m.invert ? '!' : ''}${text}`;
   },

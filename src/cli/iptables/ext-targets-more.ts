@@ -7,7 +7,7 @@ import {
   type Target,
 } from '../../kernel/netfilter/index.ts';
 import { XTOPT_MAND, optionParse, type Extension } from './ext.ts';
-import { PARAMETER_PROBLEM, saveString, xtError, xtStrtoul } from './xtables.ts';
+import { PARAMETER_PROBLEM, TOS_NAMES, TOS_SYMBOL_MASK, parseTosmask, saveString, xtError, xtStrtoul } from './xtables.ts';
 
 type TargetOf<K extends Target['kind']> = Extract<Target, { kind: K }>;
 
@@ -43,33 +43,6 @@ export const CHECKSUM: Extension<TargetOf<'CHECKSUM'>> = {
   save: (t) => (t.operation & 1 ? ' --checksum-fill' : ''),
 };
 
-/** tos_symbol_names (libxt_tos_helper), the mask a name implies (XT_TOS: revision 1's 0x3f). */
-const TOS_NAMES: ReadonlyArray<[string, number]> = [
-  ['Minimize-Cost', 0x02], ['Maximize-Reliability', 0x04], ['Maximize-Throughput', 0x08], ['Minimize-Delay', 0x10],
-  ['Normal-Service', 0x00],
-];
-const TOS_SYMBOL_MASK = 0x3f;
-
-/** XTTYPE_TOSMASK: `value[/mask]` (mask 0xff by default), or a name (mask 0x3f). */
-function parseTosMask(arg: string): [number, number] {
-  const v = xtStrtoul(arg, 0, 0xff, true);
-  if (v) {
-    let mask = 0xff;
-    let rest = arg.slice(v.end);
-    if (rest[0] === '/') {
-      const m = xtStrtoul(rest.slice(1), 0, 0xff, true);
-      if (!m) xtError(PARAMETER_PROBLEM, `Illegal value: "${arg}"`);
-      mask = m.value;
-      rest = rest.slice(1 + m.end);
-    }
-    if (rest !== '') xtError(PARAMETER_PROBLEM, `Illegal value: "${arg}"`);
-    return [v.value, mask];
-  }
-  const name = TOS_NAMES.find(([n]) => n.toLowerCase() === arg.toLowerCase());
-  if (!name) xtError(PARAMETER_PROBLEM, `Symbolic name "${arg}" is unknown`);
-  return [name[1], TOS_SYMBOL_MASK];
-}
-
 export const TOS: Extension<TargetOf<'TOS'>> = {
   name: 'TOS',
   options: [
@@ -83,7 +56,7 @@ export const TOS: Extension<TargetOf<'TOS'>> = {
     optionParse(cb);
     const u = cb.val.u;
     switch (cb.entry.id) {
-      case 0: [t.value, t.mask] = parseTosMask(cb.arg ?? ''); break;
+      case 0: ({ value: t.value, mask: t.mask } = parseTosmask(cb.arg ?? '')); break;
       case 1: [t.value, t.mask] = [0, ~u & 0xff]; break;
       case 2: [t.value, t.mask] = [u, u]; break;
       case 3: [t.value, t.mask] = [u, 0]; break;

@@ -240,3 +240,31 @@ export function hex(n: number): string {
 export function valMask(val: number, mask: number): string {
   return mask >>> 0 === 0xffffffff ? ` ${hex(val)}` : ` ${hex(val)}/${hex(mask)}`;
 }
+
+/** tos_symbol_names (libxt_tos_helper): the names a TOS value may be given. */
+export const TOS_NAMES: ReadonlyArray<[string, number]> = [
+  ['Minimize-Cost', 0x02], ['Maximize-Reliability', 0x04], ['Maximize-Throughput', 0x08], ['Minimize-Delay', 0x10],
+  ['Normal-Service', 0x00],
+];
+/** The mask a TOS name implies (revision 1: the six TOS bits). */
+export const TOS_SYMBOL_MASK = 0x3f;
+
+/** XTTYPE_TOSMASK (the tos match, the TOS target): `value[/mask]` (mask 0xff), or a name (mask 0x3f). */
+export function parseTosmask(arg: string): { value: number; mask: number } {
+  const v = xtStrtoul(arg, 0, 0xff, true);
+  if (!v) {
+    const name = TOS_NAMES.find(([n]) => n.toLowerCase() === arg.toLowerCase());
+    if (!name) xtError(PARAMETER_PROBLEM, `Symbolic name "${arg}" is unknown`);
+    return { value: name[1], mask: TOS_SYMBOL_MASK };
+  }
+  let mask = 0xff;
+  let rest = arg.slice(v.end);
+  if (rest[0] === '/') {
+    const m = xtStrtoul(rest.slice(1), 0, 0xff, true);
+    if (!m) xtError(PARAMETER_PROBLEM, `Illegal value: "${arg}"`);
+    mask = m.value;
+    rest = rest.slice(1 + m.end);
+  }
+  if (rest !== '') xtError(PARAMETER_PROBLEM, `Illegal value: "${arg}"`);
+  return { value: v.value, mask };
+}

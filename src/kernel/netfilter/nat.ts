@@ -29,14 +29,7 @@ const IPPROTO_TCP = 6;
 const IPPROTO_UDP = 17;
 
 /** The range being applied (module state: NAT setup runs once per connection, but needs no objects). */
-interface Range {
-  flags: number;
-  minAddr: number;
-  maxAddr: number;
-  minPort: number;
-  maxPort: number;
-  basePort: number;
-}
+type Range = Omit<NatTarget, 'kind'>;
 const range: Range = { flags: 0, minAddr: 0, maxAddr: 0, minPort: 0, maxPort: 0, basePort: 0 };
 
 /** A tuple under construction. */
