@@ -9,6 +9,7 @@
 // built-in chain, an implicit RETURN in a user chain.
 import type { NetDevice } from '../device.ts';
 import type { NetNs } from '../netns.ts';
+import type { Chain } from './table.ts';
 import {
   IPT_F_FRAG, IPT_INV_DSTIP, IPT_INV_FRAG, IPT_INV_PROTO, IPT_INV_SRCIP, IPT_INV_VIA_IN, IPT_INV_VIA_OUT,
   IPRANGE_DST, IPRANGE_DST_INV, IPRANGE_SRC, IPRANGE_SRC_INV, RTN_NAMES,
@@ -76,7 +77,25 @@ export function nfHook(ns: NetNs, hook: number, slot: number, inDev: NetDevice |
   // Kept small, so that inlining it into the packet path costs little: the work is out of line.
   const c = compiledOf(ns);
   if (c.stages[hook].length === 0) return true;
+  if (c.acceptOnly[hook] !== 0) return countPolicies(c.acceptChains[hook], ns, slot);
   return runHook(ns, c, hook, slot, inDev, outDev, phys);
+}
+
+/** Empty base chains with policy ACCEPT at a hook: what their evaluation would do (count the
+ * packet on each policy, when the chain keeps counters) without the evaluation. */
+function countPolicies(chains: Chain[], ns: NetNs, slot: number): boolean {
+  const pool = ns.world.net.pool;
+  const b = pool.data[slot];
+  const nh = pool.nh[slot];
+  const total = (b[nh + 2] << 8) | b[nh + 3];
+  for (let i = 0; i < chains.length; i++) {
+    const ch = chains[i];
+    if (ch.counted) {
+      ch.pkts++;
+      ch.bytes += total;
+    }
+  }
+  return true;
 }
 
 /** Reads the packet's IPv4 header into the module state the matches use. */
