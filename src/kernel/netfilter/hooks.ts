@@ -113,8 +113,10 @@ function runHook(ns: NetNs, c: Compiled, hook: number, slot: number, inDev: NetD
   const pool = ns.world.net.pool;
   let b = pool.data[slot];
   let nh = pool.nh[slot];
-  loadPacket(b, nh);
-  let total = pend - nh;
+  let total = (b[nh + 2] << 8) | b[nh + 3];
+  // The header is read into the module state only for a table's rules (conntrack, NAT and
+  // confirmation read the packet themselves), and again after NAT or reassembly changed it.
+  let loaded = false;
   pinName = inDev === undefined ? '' : inDev.name;
   poutName = outDev === undefined ? '' : outDev.name;
   pinDev = inDev;
@@ -129,12 +131,17 @@ function runHook(ns: NetNs, c: Compiled, hook: number, slot: number, inDev: NetD
   for (let s = 0; s < stages.length; s++) {
     const code = stages[s];
     let v: number;
-    if (code >= 0) v = doTable(c.tables[code], hook, slot, total);
-    else if (code === S_CT_IN) v = nfConntrackIn(ns, pool, slot, hook) === CT_DROP ? K_DROP : K_ACCEPT;
+    if (code >= 0) {
+      if (!loaded) {
+        loadPacket(b, nh);
+        loaded = true;
+      }
+      v = doTable(c.tables[code], hook, slot, total);
+    } else if (code === S_CT_IN) v = nfConntrackIn(ns, pool, slot, hook) === CT_DROP ? K_DROP : K_ACCEPT;
     else if (code === S_NAT) {
       v = natStage(ns, c.nat!, hook, slot, total);
       // The mapping may have changed the addresses the later tables see.
-      loadPacket(b, nh);
+      loaded = false;
     } else if (code === S_DEFRAG) {
       // A fragment is taken (as REJECT takes a packet); the completed datagram goes on instead.
       if (!nfDefrag(ns, pool, slot)) v = K_REJECT;
@@ -142,8 +149,8 @@ function runHook(ns: NetNs, c: Compiled, hook: number, slot: number, inDev: NetD
         v = K_ACCEPT;
         b = pool.data[slot];
         nh = pool.nh[slot];
-        loadPacket(b, nh);
-        total = pend - nh;
+        total = (b[nh + 2] << 8) | b[nh + 3];
+        loaded = false;
       }
     } else v = nfConfirm(ns, pool, slot) === CT_DROP ? K_DROP : K_ACCEPT; // S_CONFIRM
     if (v === K_ACCEPT) continue;
@@ -179,6 +186,7 @@ function natStage(ns: NetNs, nat: CompiledTable, hook: number, slot: number, tot
   if (ctinfo === IP_CT_NEW || ctinfo === IP_CT_RELATED || ctinfo === IP_CT_RELATED + IP_CT_IS_REPLY) {
     if (!natInitialized(conn, manip)) {
       if (nat.entry[hook] >= 0) {
+        loadPacket(b, nh);
         const v = doTable(nat, hook, slot, total);
         if (v !== K_ACCEPT) return v;
       }
