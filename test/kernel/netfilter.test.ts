@@ -82,6 +82,27 @@ describe('netfilter hooks (stateless)', () => {
     expect(save).toContain('[1:84] -A FORWARD -s 10.1.0.0/24');
   });
 
+  it('empty base chains with policy ACCEPT (accepted without an evaluation) count on their policies only when counted', async () => {
+    // mangle and filter both at FORWARD, both empty with ACCEPT: set by -P or iptables-restore,
+    // the policy counts; created implicitly by a rule command (the rule then deleted), it does not.
+    const { run } = await router(`
+ip netns exec r iptables -P FORWARD ACCEPT
+ip netns exec r iptables -t mangle -A FORWARD -s 10.9.9.9
+ip netns exec r iptables -t mangle -D FORWARD -s 10.9.9.9
+`);
+    const out = await run('ip netns exec h1 ping -c 2 -W 1 10.2.0.2');
+    expect(out).toContain('2 packets transmitted, 2 received');
+    const filter = await run('ip netns exec r iptables-save -c -t filter');
+    expect(filter).toContain(':FORWARD ACCEPT [4:336]');
+    expect(filter).toContain(':INPUT ACCEPT [0:0]');
+    const mangle = await run('ip netns exec r iptables-save -c -t mangle');
+    expect(mangle).toContain(':FORWARD ACCEPT [0:0]');
+    await run('ip netns exec r iptables -t mangle -Z FORWARD');
+    await run('ip netns exec h1 ping -c 1 -W 1 10.2.0.2');
+    expect(await run('ip netns exec r iptables-save -c -t mangle')).toContain(':FORWARD ACCEPT [2:168]');
+    expect(await run('ip netns exec r iptables-save -c -t filter')).toContain(':FORWARD ACCEPT [6:504]');
+  });
+
   it('user chains: jump, RETURN and goto, interface wildcards, ACCEPT', async () => {
     const { run } = await router(`
 ip netns exec r iptables -N CHK

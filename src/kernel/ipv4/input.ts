@@ -72,23 +72,34 @@ function ipRcvFinish(ns: NetNs, slot: number, dev: NetDevice, b: Uint8Array, nh:
   const pool = ns.world.net.pool;
   const total = (b[nh + 2] << 8) | b[nh + 3];
   const ext = ns.inet.snmp.ipExt;
-  const dst = u32(b, nh + 16);
-  const src = u32(b, nh + 12);
+  // int32 addresses for the fast path: an address from 128.0.0.0 up read as an unsigned number
+  // is beyond the small-integer range, a heap number when passed to a call that is not inlined
+  // (with netfilter active, cachedForward was not: 24 bytes a packet from 172.17/16).
+  const dst32 = (b[nh + 16] << 24) | (b[nh + 17] << 16) | (b[nh + 18] << 8) | b[nh + 19];
+  const src32 = (b[nh + 12] << 24) | (b[nh + 13] << 16) | (b[nh + 14] << 8) | b[nh + 15];
   // A packet looped back by this host still has the route it was sent with (loopback_xmit
   // keeps its dst): no input route, so no martian checks; only local destinations are taken.
   if (dev.isLoopback) {
-    const type = inetAddrType(ns, dst);
+    const type = inetAddrType(ns, dst32 >>> 0);
     if (type === 'local' || type === 'broadcast' || type === 'multicast') ipLocalDeliver(ns, slot, type !== 'local');
     else pool.release(slot);
     return;
   }
   // The fast path: a cached route that depends on the destination alone.
-  const cached = ns.inet.cachedForward(dev, dst, src);
+  const cached = ns.inet.cachedForward(dev, dst32, src32);
   if (cached !== undefined) {
     if (cached.type === 'local') ipLocalDeliver(ns, slot, false);
     else ipForwardCached(ns, slot, cached, b, nh, total);
     return;
   }
+  ipRcvRoute(ns, slot, dev, b, nh, total, ext);
+}
+
+/** ip_rcv_finish without a cached route: the input route lookup (and caching it). */
+function ipRcvRoute(ns: NetNs, slot: number, dev: NetDevice, b: Uint8Array, nh: number, total: number, ext: Float64Array): void {
+  const pool = ns.world.net.pool;
+  const dst = u32(b, nh + 16);
+  const src = u32(b, nh + 12);
   let rt: Rtable;
   try {
     rt = routeInput(ns, { dst, src, tos: b[nh + 1], dev, mark: pool.mark[slot], proto: b[nh + 9] });

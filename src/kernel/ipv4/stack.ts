@@ -154,7 +154,8 @@ export class Ipv4Stack {
     }
   }
 
-  /** A cached input route (forwarding or local) for a packet from `src` to `dst` arriving on `dev`, if any. */
+  /** A cached input route (forwarding or local) for a packet from `src` to `dst` arriving on `dev`, if any
+   * (addresses as int32, so that none is a heap number when this is not inlined). */
   cachedForward(dev: NetDevice, dst: number, src: number): Rtable | undefined {
     this.revalidate();
     if (!this.fwdEligible || this.fwdEntries === 0) return undefined;

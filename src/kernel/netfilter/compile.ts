@@ -282,6 +282,11 @@ export interface Compiled {
   stages: Int32Array[];
   /** The nat table when it has base chains (its hooks are registered), else undefined. */
   nat: CompiledTable | undefined;
+  /** Per hook, 1 when every stage there is a table whose base chain is empty with policy
+   * ACCEPT: the packet is accepted without an evaluation, only the policies count it. */
+  acceptOnly: Uint8Array;
+  /** Per hook with acceptOnly, the base chains whose policy counters the packet goes to. */
+  acceptChains: Chain[][];
 }
 
 const TRAVERSED: readonly TableName[] = ['raw', 'mangle', 'filter', 'security'];
@@ -319,7 +324,22 @@ function compile(st: NetfilterState, now: number): Compiled {
     list.sort((a, b) => a[0] - b[0]);
     stages.push(Int32Array.from(list.map((e) => e[1])));
   }
-  return { generation: st.generation, tables, stages, nat };
+  const acceptOnly = new Uint8Array(5);
+  const acceptChains: Chain[][] = [];
+  for (let h = 0; h < 5; h++) {
+    const codes = stages[h];
+    const chains: Chain[] = [];
+    let only = codes.length !== 0;
+    for (let s = 0; s < codes.length && only; s++) {
+      const t = codes[s] >= 0 ? tables[codes[s]] : undefined;
+      const e = t === undefined ? -1 : t.entry[h];
+      if (t === undefined || e < 0 || t.kind[e] !== K_POLICY || t.arg[e] !== 1) only = false;
+      else chains.push(t.chains[e]!);
+    }
+    acceptOnly[h] = only ? 1 : 0;
+    acceptChains.push(only ? chains : []);
+  }
+  return { generation: st.generation, tables, stages, nat, acceptOnly, acceptChains };
 }
 
 export function compiledOf(ns: NetNs): Compiled {

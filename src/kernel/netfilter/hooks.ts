@@ -9,6 +9,7 @@
 // built-in chain, an implicit RETURN in a user chain.
 import type { NetDevice } from '../device.ts';
 import type { NetNs } from '../netns.ts';
+import type { Chain } from './table.ts';
 import {
   IPT_F_FRAG, IPT_INV_DSTIP, IPT_INV_FRAG, IPT_INV_PROTO, IPT_INV_SRCIP, IPT_INV_VIA_IN, IPT_INV_VIA_OUT,
   IPRANGE_DST, IPRANGE_DST_INV, IPRANGE_SRC, IPRANGE_SRC_INV, RTN_NAMES,
@@ -78,7 +79,25 @@ export function nfHook(ns: NetNs, hook: number, slot: number, inDev: NetDevice |
   // Kept small, so that inlining it into the packet path costs little: the work is out of line.
   const c = compiledOf(ns);
   if (c.stages[hook].length === 0) return true;
+  if (c.acceptOnly[hook] !== 0) return countPolicies(c.acceptChains[hook], ns, slot);
   return runHook(ns, c, hook, slot, inDev, outDev, phys);
+}
+
+/** Empty base chains with policy ACCEPT at a hook: what their evaluation would do (count the
+ * packet on each policy, when the chain keeps counters) without the evaluation. */
+function countPolicies(chains: Chain[], ns: NetNs, slot: number): boolean {
+  const pool = ns.world.net.pool;
+  const b = pool.data[slot];
+  const nh = pool.nh[slot];
+  const total = (b[nh + 2] << 8) | b[nh + 3];
+  for (let i = 0; i < chains.length; i++) {
+    const ch = chains[i];
+    if (ch.counted) {
+      ch.pkts++;
+      ch.bytes += total;
+    }
+  }
+  return true;
 }
 
 /** Reads the packet's IPv4 header into the module state the matches use. */
@@ -96,8 +115,10 @@ function runHook(ns: NetNs, c: Compiled, hook: number, slot: number, inDev: NetD
   const pool = ns.world.net.pool;
   let b = pool.data[slot];
   let nh = pool.nh[slot];
-  loadPacket(b, nh);
-  let total = pend - nh;
+  let total = (b[nh + 2] << 8) | b[nh + 3];
+  // The header is read into the module state only for a table's rules (conntrack, NAT and
+  // confirmation read the packet themselves), and again after NAT or reassembly changed it.
+  let loaded = false;
   pinName = inDev === undefined ? '' : inDev.name;
   poutName = outDev === undefined ? '' : outDev.name;
   pinDev = inDev;
@@ -113,14 +134,20 @@ function runHook(ns: NetNs, c: Compiled, hook: number, slot: number, inDev: NetD
     const code = stages[s];
     let v: number;
     if (code >= 0) {
+      if (!loaded) {
+        loadPacket(b, nh);
+        loaded = true;
+      }
       v = doTable(c.tables[code], hook, slot, total);
+      // A TCPMSS target may have lengthened the packet (doTable reloaded the rule state).
+      b = pool.data[slot];
+      nh = pool.nh[slot];
       total = pend - nh;
-    }
-    else if (code === S_CT_IN) v = nfConntrackIn(ns, pool, slot, hook) === CT_DROP ? K_DROP : K_ACCEPT;
+    } else if (code === S_CT_IN) v = nfConntrackIn(ns, pool, slot, hook) === CT_DROP ? K_DROP : K_ACCEPT;
     else if (code === S_NAT) {
       v = natStage(ns, c.nat!, hook, slot, total);
       // The mapping may have changed the addresses the later tables see.
-      loadPacket(b, nh);
+      loaded = false;
     } else if (code === S_DEFRAG) {
       // A fragment is taken (as REJECT takes a packet); the completed datagram goes on instead.
       if (!nfDefrag(ns, pool, slot)) v = K_REJECT;
@@ -128,8 +155,8 @@ function runHook(ns: NetNs, c: Compiled, hook: number, slot: number, inDev: NetD
         v = K_ACCEPT;
         b = pool.data[slot];
         nh = pool.nh[slot];
-        loadPacket(b, nh);
-        total = pend - nh;
+        total = (b[nh + 2] << 8) | b[nh + 3];
+        loaded = false;
       }
     } else v = nfConfirm(ns, pool, slot) === CT_DROP ? K_DROP : K_ACCEPT; // S_CONFIRM
     if (v === K_ACCEPT) continue;
@@ -165,6 +192,7 @@ function natStage(ns: NetNs, nat: CompiledTable, hook: number, slot: number, tot
   if (ctinfo === IP_CT_NEW || ctinfo === IP_CT_RELATED || ctinfo === IP_CT_RELATED + IP_CT_IS_REPLY) {
     if (!natInitialized(conn, manip)) {
       if (nat.entry[hook] >= 0) {
+        loadPacket(b, nh);
         const v = doTable(nat, hook, slot, total);
         if (v !== K_ACCEPT) return v;
       }
