@@ -23,7 +23,7 @@ export const tos: Extension<TosMatch> = {
   },
   print(m, _r, numeric) {
     const sym = m.mask === TOS_SYMBOL_MASK ? TOS_NAMES.find(([, v]) => v === m.value) : undefined;
-    const text = !numeric && sym ? ` ${sym[1]}` : `${hex2(m.value)}/${hex2(m.mask)}`;
+    const text = !numeric && sym ? ` ${sym[0]}` : `${hex2(m.value)}/${hex2(m.mask)}`;
     return ` tos match${m.invert ? '!' : ''}${text}`;
   },
   save: (m) => `${m.invert ? ' !' : ''} --tos ${hex2(m.value)}/${hex2(m.mask)}`,
