@@ -13,12 +13,12 @@ import type { Chain } from './table.ts';
 import {
   IPT_F_FRAG, IPT_INV_DSTIP, IPT_INV_FRAG, IPT_INV_PROTO, IPT_INV_SRCIP, IPT_INV_VIA_IN, IPT_INV_VIA_OUT,
   IPRANGE_DST, IPRANGE_DST_INV, IPRANGE_SRC, IPRANGE_SRC_INV, RTN_NAMES,
-  XT_ADDRTYPE_INVERT_DEST, XT_ADDRTYPE_INVERT_SOURCE, XT_MULTIPORT_DESTINATION, XT_MULTIPORT_SOURCE,
+  XT_ADDRTYPE_INVERT_DEST, XT_ADDRTYPE_INVERT_SOURCE,
   XT_PHYSDEV_OP_BRIDGED, XT_PHYSDEV_OP_IN, XT_PHYSDEV_OP_ISIN, XT_PHYSDEV_OP_ISOUT, XT_PHYSDEV_OP_OUT,
-  XT_TCP_INV_DSTPT, XT_TCP_INV_FLAGS, XT_TCP_INV_OPTION, XT_TCP_INV_SRCPT, XT_UDP_INV_DSTPT, XT_UDP_INV_SRCPT,
   type Match, type NatTarget, type Rule,
 } from './types.ts';
 import { inetAddrType } from '../ipv4/route-lookup.ts';
+import { HOTDROP, MATCH, transportMatch } from './xt-tcpudp.ts';
 import { nfReject } from './reject.ts';
 import { nfLogPacket } from './log.ts';
 import { IP_CT_IS_REPLY, IP_CT_NEW, IP_CT_RELATED, IP_CT_UNTRACKED, jiffiesOf as ctJiffies, type CtTable } from './conntrack.ts';
@@ -358,82 +358,17 @@ function slowMatch(r: Rule, limits: Array<LimitState | undefined> | undefined): 
 }
 
 
-function portIn(port: number, lo: number, hi: number, invert: boolean): boolean {
-  return (port >= lo && port <= hi) !== invert;
-}
-
 function match(m: Match): boolean {
   const b = pb;
   const th = pthoff;
   switch (m.kind) {
-    case 'tcp': {
-      if (pfragoff !== 0) {
-        if (pfragoff === 1) photdrop = true;
-        return false;
-      }
-      if (th + 20 > pend) {
-        photdrop = true;
-        return false;
-      }
-      const sport = (b[th] << 8) | b[th + 1];
-      const dport = (b[th + 2] << 8) | b[th + 3];
-      if (!portIn(sport, m.spts[0], m.spts[1], (m.invflags & XT_TCP_INV_SRCPT) !== 0)) return false;
-      if (!portIn(dport, m.dpts[0], m.dpts[1], (m.invflags & XT_TCP_INV_DSTPT) !== 0)) return false;
-      if (((b[th + 13] & m.flgMask) === m.flgCmp) === ((m.invflags & XT_TCP_INV_FLAGS) !== 0)) return false;
-      if (m.option !== 0) {
-        const doff = (b[th + 12] >>> 4) << 2;
-        if (doff < 20 || th + doff > pend) {
-          photdrop = true;
-          return false;
-        }
-        let found = false;
-        for (let o = th + 20; o < th + doff; ) {
-          const k = b[o];
-          if (k === m.option) {
-            found = true;
-            break;
-          }
-          if (k === 0) break;
-          if (k === 1) o++;
-          else o += b[o + 1] || 1;
-        }
-        if (found === ((m.invflags & XT_TCP_INV_OPTION) !== 0)) return false;
-      }
-      return true;
-    }
-    case 'udp': {
-      if (pfragoff !== 0) return false;
-      if (th + 8 > pend) {
-        photdrop = true;
-        return false;
-      }
-      const sport = (b[th] << 8) | b[th + 1];
-      const dport = (b[th + 2] << 8) | b[th + 3];
-      return portIn(sport, m.spts[0], m.spts[1], (m.invflags & XT_UDP_INV_SRCPT) !== 0) && portIn(dport, m.dpts[0], m.dpts[1], (m.invflags & XT_UDP_INV_DSTPT) !== 0);
-    }
-    case 'icmp': {
-      if (pfragoff !== 0) return false;
-      if (th + 2 > pend) {
-        photdrop = true;
-        return false;
-      }
-      const hit = m.type === 0xff || (b[th] === m.type && b[th + 1] >= m.codeMin && b[th + 1] <= m.codeMax);
-      return hit !== m.invert;
-    }
+    case 'tcp':
+    case 'udp':
+    case 'icmp':
     case 'multiport': {
-      if (pfragoff !== 0) return false;
-      if (th + 4 > pend) {
-        photdrop = true;
-        return false;
-      }
-      const sport = (b[th] << 8) | b[th + 1];
-      const dport = (b[th + 2] << 8) | b[th + 3];
-      for (const [lo, hi] of m.ports) {
-        const s = sport >= lo && sport <= hi;
-        const d = dport >= lo && dport <= hi;
-        if (m.flags === XT_MULTIPORT_SOURCE ? s : m.flags === XT_MULTIPORT_DESTINATION ? d : s || d) return !m.invert;
-      }
-      return m.invert;
+      const r = transportMatch(m, b, th, pend, pfragoff);
+      if (r === HOTDROP) photdrop = true;
+      return r === MATCH;
     }
     case 'iprange':
       if (m.flags & IPRANGE_SRC && (psaddr >>> 0 >= m.srcMin && psaddr >>> 0 <= m.srcMax) === ((m.flags & IPRANGE_SRC_INV) !== 0)) return false;
