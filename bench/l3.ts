@@ -1,7 +1,7 @@
 // `l3-forward`: 64-byte IPv4 frames into a router namespace (ip_forward on, static neighbours)
 // with 1, 1 000 or 100 000 routes, counted where they leave the far veth.
 import type { Benchmark } from './harness.ts';
-import { build, injector } from './topology.ts';
+import { ROUTER_TOPOLOGY, build, injector } from './topology.ts';
 import { emitEthernet, emitIpv4, emitUdp, formatIpv4Addr } from '../src/wire/index.ts';
 
 const FRAME = 64;
@@ -19,19 +19,7 @@ function routesScript(n: number): string {
 export function l3Bench(routes: number, variant?: { name: string; script: string }): Benchmark {
   let setup: (() => Promise<(n: number) => number>) | undefined = async () => {
     const world = await build(`
-ip netns add a
-ip netns add r
-ip netns add c
-ip -n a link add veth0 address 02:00:00:00:0a:01 type veth peer name veth1 address 02:00:00:00:0a:02 netns r
-ip -n r link add veth2 address 02:00:00:00:0b:01 type veth peer name veth0 address 02:00:00:00:0b:02 netns c
-ip -n a addr add 10.1.0.2/24 dev veth0
-ip -n r addr add 10.1.0.1/24 dev veth1
-ip -n r addr add 10.2.0.1/24 dev veth2
-ip -n c addr add 10.2.0.2/24 dev veth0
-ip -n a link set veth0 up
-ip -n r link set veth1 up
-ip -n r link set veth2 up
-ip -n c link set veth0 up
+${ROUTER_TOPOLOGY}
 ip netns exec r sysctl -qw net.ipv4.ip_forward=1
 ip -n r neigh add 10.2.0.2 lladdr 02:00:00:00:ff:ff dev veth2 nud permanent
 ${routesScript(routes)}

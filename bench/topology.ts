@@ -4,6 +4,26 @@ import type { NetDevice } from '../src/kernel/device.ts';
 import type { World } from '../src/kernel/world.ts';
 import { runScenario } from '../src/scenario/run.ts';
 
+/**
+ * The router topology of the l3 benchmarks (and of tests of the forwarding path): a (10.1.0.2)
+ * — r (10.1.0.1 | 10.2.0.1) — c (10.2.0.2), with fixed MAC addresses, all links up.
+ */
+export const ROUTER_TOPOLOGY = `
+ip netns add a
+ip netns add r
+ip netns add c
+ip -n a link add veth0 address 02:00:00:00:0a:01 type veth peer name veth1 address 02:00:00:00:0a:02 netns r
+ip -n r link add veth2 address 02:00:00:00:0b:01 type veth peer name veth0 address 02:00:00:00:0b:02 netns c
+ip -n a addr add 10.1.0.2/24 dev veth0
+ip -n r addr add 10.1.0.1/24 dev veth1
+ip -n r addr add 10.2.0.1/24 dev veth2
+ip -n c addr add 10.2.0.2/24 dev veth0
+ip -n a link set veth0 up
+ip -n r link set veth1 up
+ip -n r link set veth2 up
+ip -n c link set veth0 up
+`;
+
 export async function build(script: string): Promise<World> {
   const r = await runScenario(script, { file: 'bench' });
   if (r.status !== 0) throw new Error(`bench topology failed (${r.status}): ${r.stderr}`);

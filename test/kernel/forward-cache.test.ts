@@ -2,24 +2,13 @@
 // frames through two identical worlds, one of which cannot use the cache (accept_local on
 // makes every packet take ip_route_input), must give the same frames, counters and neighbours.
 import { describe, expect, it } from 'vitest';
+import { ROUTER_TOPOLOGY } from '../../bench/topology.ts';
 import { runScenario } from '../../src/scenario/run.ts';
 import type { World } from '../../src/kernel/world.ts';
 import { emitEthernet, emitIpv4, emitUdp, hex } from '../../src/wire/index.ts';
 
 const SCRIPT = `
-ip netns add a
-ip netns add r
-ip netns add c
-ip -n a link add veth0 address 02:00:00:00:0a:01 type veth peer name veth1 address 02:00:00:00:0a:02 netns r
-ip -n r link add veth2 address 02:00:00:00:0b:01 type veth peer name veth0 address 02:00:00:00:0b:02 netns c
-ip -n a addr add 10.1.0.2/24 dev veth0
-ip -n r addr add 10.1.0.1/24 dev veth1
-ip -n r addr add 10.2.0.1/24 dev veth2
-ip -n c addr add 10.2.0.2/24 dev veth0
-ip -n a link set veth0 up
-ip -n r link set veth1 up
-ip -n r link set veth2 up
-ip -n c link set veth0 up
+${ROUTER_TOPOLOGY}
 ip -n c link set lo up
 ip -n c route add default via 10.2.0.1
 ip netns exec r sysctl -qw net.ipv4.ip_forward=1
