@@ -75,6 +75,19 @@ export interface EventFields {
   mark: boolean;
 }
 
+/** Both tuples with [UNREPLIED] between them and the offload/assured flag after, as every
+ * entry and event line has them. */
+function tuplesAndFlags(v: EntryView): string {
+  const conn = v.conn;
+  let s = tupleText(v.origSrc, v.origDst, v.proto, v.origSport, v.origDport);
+  if (!(conn.status & IPS_SEEN_REPLY)) s += '[UNREPLIED] ';
+  s += tupleText(v.replySrc, v.replyDst, v.proto, v.replySport, v.replyDport);
+  if (conn.status & STATUS_HW_OFFLOAD) s += '[HW_OFFLOAD] ';
+  else if (conn.status & STATUS_OFFLOAD) s += '[OFFLOAD] ';
+  else if (conn.status & IPS_ASSURED) s += '[ASSURED] ';
+  return s;
+}
+
 /** One event in the default text: "[TYPE]" right-aligned in 9 columns, then the entry without use=. */
 function eventLineText(v: EntryView, ev: EventFields, show: { extended: boolean; id: boolean }): string {
   const conn = v.conn;
@@ -83,12 +96,7 @@ function eventLineText(v: EntryView, ev: EventFields, show: { extended: boolean;
   s += `${l4Name(v.proto).padEnd(8)} ${v.proto} `;
   if (ev.timeout >= 0) s += `${ev.timeout} `;
   if (v.proto === L4.tcp && ev.protoinfo) s += `${tcpStateName(conn)} `;
-  s += tupleText(v.origSrc, v.origDst, v.proto, v.origSport, v.origDport);
-  if (!(conn.status & IPS_SEEN_REPLY)) s += '[UNREPLIED] ';
-  s += tupleText(v.replySrc, v.replyDst, v.proto, v.replySport, v.replyDport);
-  if (conn.status & STATUS_HW_OFFLOAD) s += '[HW_OFFLOAD] ';
-  else if (conn.status & STATUS_OFFLOAD) s += '[OFFLOAD] ';
-  else if (conn.status & IPS_ASSURED) s += '[ASSURED] ';
+  s += tuplesAndFlags(v);
   if (ev.mark) s += `mark=${conn.mark >>> 0} `;
   if (show.id) s += `id=${conn.ctid >>> 0} `;
   return s.trimEnd();
@@ -128,12 +136,7 @@ function lineText(v: EntryView, show: { extended: boolean; id: boolean; use: num
   if (show.extended) s += `${'ipv4'.padEnd(8)} ${FAMILY_IPV4} `;
   s += `${l4Name(v.proto).padEnd(8)} ${v.proto} ${v.timeout} `;
   if (v.proto === L4.tcp) s += `${tcpStateName(conn)} `;
-  s += tupleText(v.origSrc, v.origDst, v.proto, v.origSport, v.origDport);
-  if (!(conn.status & IPS_SEEN_REPLY)) s += '[UNREPLIED] ';
-  s += tupleText(v.replySrc, v.replyDst, v.proto, v.replySport, v.replyDport);
-  if (conn.status & STATUS_HW_OFFLOAD) s += '[HW_OFFLOAD] ';
-  else if (conn.status & STATUS_OFFLOAD) s += '[OFFLOAD] ';
-  else if (conn.status & IPS_ASSURED) s += '[ASSURED] ';
+  s += tuplesAndFlags(v);
   s += `mark=${conn.mark >>> 0} `;
   s += `use=${show.use} `;
   if (show.id) s += `id=${conn.ctid >>> 0} `;
