@@ -10,7 +10,9 @@ import { fileURLToPath, pathToFileURL } from 'node:url';
 import { build } from 'esbuild';
 
 const root = fileURLToPath(new URL('..', import.meta.url));
-const outfile = `${root}dist/bench.mjs`;
+// BENCH_ENTRY (a file under bench/) bundles another entry point, for experiments.
+const entry = process.env.BENCH_ENTRY ?? 'bench/run.ts';
+const outfile = `${root}dist/${entry.replace(/^.*\//, '').replace(/\.ts$/, '')}.mjs`;
 
 /** Replaces import.meta.url in every TypeScript source with that source's own file URL. */
 const sourceUrls = {
@@ -25,7 +27,7 @@ const sourceUrls = {
 };
 
 await build({
-  entryPoints: [`${root}bench/run.ts`],
+  entryPoints: [`${root}${entry}`],
   outfile,
   bundle: true,
   platform: 'node',

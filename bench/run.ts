@@ -10,6 +10,9 @@ import { l3FilterBenchmarks } from './l3-filter.ts';
 import { natBenchmarks } from './nat.ts';
 import { pingBenchmarks } from './ping.ts';
 import { setupBenchmark } from './setup.ts';
+import { tuneV8 } from '../src/tuning.ts';
+
+tuneV8();
 
 const program = new Command('bench')
   .description('nslab hot-path benchmarks')

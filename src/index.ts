@@ -6,3 +6,4 @@ export { NetDevice } from './kernel/device.ts';
 export { KernelError } from './kernel/errors.ts';
 export { ScriptError } from './scenario/shell/index.ts';
 export type { Tool, ToolContext } from './cli/tool.ts';
+export { tuneV8 } from './tuning.ts';

@@ -2,6 +2,9 @@
 import { Command, InvalidArgumentError, Option } from 'commander';
 import { decodeFiles } from './decode.ts';
 import { interactive, runFile } from './run.ts';
+import { tuneV8 } from '../tuning.ts';
+
+tuneV8();
 
 const io = {
   out: (t: string) => process.stdout.write(t),
