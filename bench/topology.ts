@@ -3,6 +3,7 @@
 import type { NetDevice } from '../src/kernel/device.ts';
 import type { World } from '../src/kernel/world.ts';
 import { runScenario } from '../src/scenario/run.ts';
+import { skbPool } from '../src/kernel/skb.ts';
 
 /**
  * The router topology of the l3 benchmarks (and of tests of the forwarding path): a (10.1.0.2)
@@ -35,7 +36,7 @@ export async function build(script: string): Promise<World> {
  * `dev`, `n` at a time per batch.
  */
 export function injector(world: World, dev: NetDevice, frames: Uint8Array, frameLen: number, batch = 256): (n: number) => number {
-  const pool = world.net.pool;
+  const pool = skbPool;
   const count = frames.length / frameLen;
   if (frameLen % 8 !== 0 || frames.byteOffset % 8 !== 0) throw new Error('injector: frames must be 8-byte aligned');
   // Copy 64 bits at a time, as a NIC's DMA would fill the buffer (frames and slots are aligned).

@@ -3,7 +3,7 @@
 // protocol handlers. Frames move between devices only through the world's Scheduler.
 import type { NetDevice } from './device.ts';
 import { Scheduler } from './scheduler.ts';
-import { PACKET_BROADCAST, PACKET_HOST, PACKET_MULTICAST, PACKET_OTHERHOST, SkbPool } from './skb.ts';
+import { PACKET_BROADCAST, PACKET_HOST, PACKET_MULTICAST, PACKET_OTHERHOST, skbPool, type SkbPool } from './skb.ts';
 import type { Veth } from './veth.ts';
 
 export const ETH_HLEN = 14;
@@ -25,11 +25,12 @@ export interface ProtocolHandlers {
 }
 
 export class Net {
-  readonly pool = new SkbPool();
+  /** The process-wide packet buffers (skb.ts): the methods below read the module constant. */
+  readonly pool: SkbPool = skbPool;
   readonly sched = new Scheduler();
   handlers: ProtocolHandlers = {
-    ipv4: (slot) => this.pool.release(slot),
-    arp: (slot) => this.pool.release(slot),
+    ipv4: (slot) => skbPool.release(slot),
+    arp: (slot) => skbPool.release(slot),
   };
   /** Frames handed to a bridge port's master (set by the bridge). */
   bridgeRx: ((slot: number, port: NetDevice) => void) | undefined;
@@ -38,13 +39,13 @@ export class Net {
 
   constructor(private readonly now: () => number) {
     this.sched.deliver = (slot, dev) => this.receive(slot, dev);
-    this.sched.drop = (slot) => this.pool.release(slot);
+    this.sched.drop = (slot) => skbPool.release(slot);
   }
 
   /** Calls every tap of `dev` with the frame (copying only when someone listens). */
   tap(slot: number, dev: NetDevice, direction: number): void {
     const taps = dev.taps;
-    const p = this.pool;
+    const p = skbPool;
     const frame = p.data[slot].subarray(p.head[slot], p.head[slot] + p.len[slot]);
     const t = this.now();
     for (let i = 0; i < taps.length; i++) taps[i](frame, direction, dev, t);
@@ -55,7 +56,7 @@ export class Net {
    * frame is owned by the device from here on.
    */
   xmit(slot: number, dev: NetDevice): void {
-    const p = this.pool;
+    const p = skbPool;
     if (!dev.up) {
       dev.stats.txDropped++;
       p.release(slot);
@@ -83,7 +84,7 @@ export class Net {
 
   /** veth_xmit: the frame becomes the peer's received frame, if the peer is up. */
   private vethXmit(slot: number, dev: Veth): void {
-    const p = this.pool;
+    const p = skbPool;
     const peer = dev.peer;
     const len = p.len[slot];
     if (!peer.up || len - ETH_HLEN > peer.mtu + 4) {
@@ -102,7 +103,7 @@ export class Net {
 
   /** loopback_xmit: counted without the Ethernet header, seen once by a capture on lo. */
   private loopbackXmit(slot: number, dev: NetDevice): void {
-    const p = this.pool;
+    const p = skbPool;
     if (dev.taps.length) this.tap(slot, dev, TAP_OUT);
     const l3 = p.len[slot] - ETH_HLEN;
     dev.stats.txPackets++;
@@ -121,7 +122,7 @@ export class Net {
 
   /** netif_receive_skb: counters, taps, bridge hand-off, then the protocol handler. */
   receive(slot: number, dev: NetDevice): void {
-    const p = this.pool;
+    const p = skbPool;
     p.dev[slot] = dev;
     if (!dev.up) {
       p.release(slot);
@@ -153,7 +154,7 @@ export class Net {
 
   /** Hands a received frame to the network layer by EtherType (ptype handlers). */
   deliverUp(slot: number, dev: NetDevice): void {
-    const p = this.pool;
+    const p = skbPool;
     const b = p.data[slot];
     const o = p.head[slot];
     const type = (b[o + 12] << 8) | b[o + 13];

@@ -28,28 +28,38 @@ export interface CtRef {
   put(id: number): void;
 }
 
+/**
+ * Slots the metadata arrays are made for. They are never replaced below this many packets in
+ * flight, so TurboFan can treat them (and, for the process-wide pool, their addresses) as
+ * constants; arenas for the frames' bytes are added as needed. Past it they are reallocated.
+ */
+export const SKB_METADATA_SLOTS = 1 << 16;
+
 export class SkbPool {
+  // Every typed array is made here, in its declaration, and replaced only past
+  // SKB_METADATA_SLOTS: a field V8 has seen written once keeps its constant value in optimised
+  // code (a field declared without a value and set in the constructor is written twice).
   /** The buffer holding each slot's bytes (its arena, or its own buffer for a large packet). */
   data: Uint8Array[] = [];
   /** Offset of the packet's first byte (its link-layer header) in `data[slot]`. */
-  head: Int32Array;
+  head = new Int32Array(SKB_METADATA_SLOTS);
   /** Packet length in bytes from `head`. */
-  len: Int32Array;
+  len = new Int32Array(SKB_METADATA_SLOTS);
   /** Offset of the network header in `data[slot]`. */
-  nh: Int32Array;
+  nh = new Int32Array(SKB_METADATA_SLOTS);
   /** skb->mark. */
-  mark: Uint32Array;
-  pktType: Uint8Array;
+  mark = new Uint32Array(SKB_METADATA_SLOTS);
+  pktType = new Uint8Array(SKB_METADATA_SLOTS);
   /** 1 when br_netfilter ran the IPv4 PREROUTING hook on this bridged frame (skb->nf_bridge):
    * if it is then delivered locally, ip_rcv does not run PREROUTING again (ip_sabotage_in). */
-  nfBridged: Uint8Array;
+  nfBridged = new Uint8Array(SKB_METADATA_SLOTS);
   /** IPCB(skb)->frag_max_size: the largest fragment a datagram reassembled by conntrack came in
    * (it leaves in fragments no larger), 0 for a datagram that was never fragmented. */
-  fragMax: Uint16Array;
+  fragMax = new Uint16Array(SKB_METADATA_SLOTS);
   /** skb->_nfct: the packet's connection (its id + 1 in `ctTab`), 0 for none. */
-  ct: Int32Array;
+  ct = new Int32Array(SKB_METADATA_SLOTS);
   /** enum ip_conntrack_info of the packet (IP_CT_UNTRACKED with ct 0: untracked). */
-  ctinfo: Uint8Array;
+  ctinfo = new Uint8Array(SKB_METADATA_SLOTS);
   /** The conntrack table `ct` refers to. */
   ctTab: Array<CtRef | undefined> = [];
   /** The device the packet is being received on or sent from. */
@@ -60,26 +70,15 @@ export class SkbPool {
   private home: Uint8Array[] = [];
   /** The same arenas as 32-bit words, for copying frames four bytes at a time. */
   private homeWords: Int32Array[] = [];
-  private homeOff: Int32Array;
+  private homeOff = new Int32Array(SKB_METADATA_SLOTS);
   /** Free slots, used as a stack. */
-  private free: Int32Array;
+  private free = new Int32Array(SKB_METADATA_SLOTS);
   private freeTop = 0;
   private capacity = 0;
   /** Slots currently allocated (for leak checks). */
   inUse = 0;
 
   constructor(initialSlots = 4096) {
-    this.head = new Int32Array(0);
-    this.len = new Int32Array(0);
-    this.nh = new Int32Array(0);
-    this.mark = new Uint32Array(0);
-    this.pktType = new Uint8Array(0);
-    this.nfBridged = new Uint8Array(0);
-    this.ct = new Int32Array(0);
-    this.ctinfo = new Uint8Array(0);
-    this.fragMax = new Uint16Array(0);
-    this.homeOff = new Int32Array(0);
-    this.free = new Int32Array(0);
     this.grow(initialSlots);
   }
 
@@ -87,32 +86,9 @@ export class SkbPool {
   private grow(add: number): void {
     const old = this.capacity;
     const cap = old + add;
+    if (cap > this.head.length) this.growMetadata(Math.max(cap, this.head.length * 2));
     const arena = new Uint8Array(add * SKB_SLOT_SIZE);
     const words = new Int32Array(arena.buffer);
-    const i32 = (a: Int32Array): Int32Array => { const b = new Int32Array(cap); b.set(a); return b; };
-    this.head = i32(this.head);
-    this.len = i32(this.len);
-    this.nh = i32(this.nh);
-    this.ct = i32(this.ct);
-    this.homeOff = i32(this.homeOff);
-    const ctinfo = new Uint8Array(cap);
-    ctinfo.set(this.ctinfo);
-    this.ctinfo = ctinfo;
-    const fragMax = new Uint16Array(cap);
-    fragMax.set(this.fragMax);
-    this.fragMax = fragMax;
-    const mark = new Uint32Array(cap);
-    mark.set(this.mark);
-    this.mark = mark;
-    const pktType = new Uint8Array(cap);
-    pktType.set(this.pktType);
-    this.pktType = pktType;
-    const nfBridged = new Uint8Array(cap);
-    nfBridged.set(this.nfBridged);
-    this.nfBridged = nfBridged;
-    const free = new Int32Array(cap);
-    free.set(this.free.subarray(0, this.freeTop));
-    this.free = free;
     for (let i = 0; i < add; i++) {
       const slot = old + i;
       this.home[slot] = arena;
@@ -126,6 +102,26 @@ export class SkbPool {
       this.free[this.freeTop++] = cap - 1 - i;
     }
     this.capacity = cap;
+  }
+
+  /** Reallocates the metadata arrays for `cap` slots (more than SKB_METADATA_SLOTS in flight). */
+  private growMetadata(cap: number): void {
+    const grown = <T extends Int32Array | Uint32Array | Uint16Array | Uint8Array>(a: T, make: (n: number) => T): T => {
+      const b = make(cap);
+      b.set(a);
+      return b;
+    };
+    this.head = grown(this.head, (n) => new Int32Array(n));
+    this.len = grown(this.len, (n) => new Int32Array(n));
+    this.nh = grown(this.nh, (n) => new Int32Array(n));
+    this.ct = grown(this.ct, (n) => new Int32Array(n));
+    this.homeOff = grown(this.homeOff, (n) => new Int32Array(n));
+    this.free = grown(this.free, (n) => new Int32Array(n));
+    this.ctinfo = grown(this.ctinfo, (n) => new Uint8Array(n));
+    this.fragMax = grown(this.fragMax, (n) => new Uint16Array(n));
+    this.mark = grown(this.mark, (n) => new Uint32Array(n));
+    this.pktType = grown(this.pktType, (n) => new Uint8Array(n));
+    this.nfBridged = grown(this.nfBridged, (n) => new Uint8Array(n));
   }
 
   /**
@@ -284,3 +280,11 @@ export class SkbPool {
     this.inUse--;
   }
 }
+
+/**
+ * The packet buffers of the whole process (the kernel's skbuff caches are global too): every
+ * World's device layer uses this one, and the packet path reads it as a module constant, which
+ * optimised code folds to fixed addresses. Slot numbers never reach output, so sharing it across
+ * worlds changes nothing a scenario shows.
+ */
+export const skbPool = new SkbPool();
