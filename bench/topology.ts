@@ -43,11 +43,15 @@ export function injector(world: World, dev: NetDevice, frames: Uint8Array, frame
   // A Float64Array copy keeps every bit pattern, NaNs included (loads and stores, no arithmetic).
   const words = new Float64Array(frames.buffer, frames.byteOffset, frames.length >> 3);
   const wordsPerFrame = frameLen >> 3;
-  let arena: Uint8Array | undefined;
-  let arenaWords: Float64Array = new Float64Array(0);
-  let next = 0;
-  let verify = false;
+  // The injector's own state lives in locals during a call (a closure's mutable variables are
+  // loads and stores of its context on every use).
+  const state = { next: 0, verify: false };
+  const net = world.net;
   const inject = (n: number): number => {
+    let next = state.next;
+    const verify = state.verify;
+    let arena: Uint8Array | undefined;
+    let arenaWords = words;
     let done = 0;
     while (done < n) {
       const k = Math.min(batch, n - done);
@@ -73,17 +77,18 @@ export function injector(world: World, dev: NetDevice, frames: Uint8Array, frame
         for (; j < wordsPerFrame; j++) arenaWords[dst + j] = words[src + j];
         if (verify) same(b, head, frames, next * frameLen, frameLen);
         if (++next === count) next = 0;
-        world.net.xmit(slot, dev);
+        net.xmit(slot, dev);
       }
-      world.net.run();
+      net.run();
       done += k;
     }
+    state.next = next;
     return n;
   };
   // The copy must give the frames' bytes back exactly: checked once for every frame.
-  verify = true;
+  state.verify = true;
   inject(count);
-  verify = false;
+  state.verify = false;
   return inject;
 }
 
