@@ -45,13 +45,13 @@ export function injector(world: World, dev: NetDevice, frames: Uint8Array, frame
   const wordsPerFrame = frameLen >> 3;
   // The injector's own state lives in locals during a call (a closure's mutable variables are
   // loads and stores of its context on every use).
-  const state = { next: 0, verify: false };
+  const state = { next: 0, verify: false, arena: undefined as Uint8Array | undefined, arenaWords: words };
   const net = world.net;
   const inject = (n: number): number => {
     let next = state.next;
     const verify = state.verify;
-    let arena: Uint8Array | undefined;
-    let arenaWords = words;
+    let arena = state.arena;
+    let arenaWords = state.arenaWords;
     let done = 0;
     while (done < n) {
       const k = Math.min(batch, n - done);
@@ -83,6 +83,8 @@ export function injector(world: World, dev: NetDevice, frames: Uint8Array, frame
       done += k;
     }
     state.next = next;
+    state.arena = arena;
+    state.arenaWords = arenaWords;
     return n;
   };
   // The copy must give the frames' bytes back exactly: checked once for every frame.
