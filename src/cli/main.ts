@@ -6,6 +6,13 @@ import { tuneV8 } from '../tuning.ts';
 
 tuneV8();
 
+// A reader that goes away (`nslab … | head`) ends the command as SIGPIPE would end a C tool:
+// quietly, with the status a shell reports for it (128 + 13).
+process.stdout.on('error', (e: NodeJS.ErrnoException) => {
+  if (e.code === 'EPIPE') process.exit(141);
+  throw e;
+});
+
 const io = {
   out: (t: string) => process.stdout.write(t),
   err: (t: string) => process.stderr.write(t),
