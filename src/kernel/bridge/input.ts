@@ -67,7 +67,7 @@ function isIpv4(b: Uint8Array, o: number): boolean {
 /** br_forward: to the one port the destination is behind. */
 function forward(br: Bridge, to: BridgePort | undefined, slot: number, localRcv: boolean, from: NetDevice): void {
   if (to !== undefined && shouldDeliver(to, from)) {
-    xmitPort(br, to, localRcv ? br.net.pool.clone(slot) : slot, from);
+    xmitPort(br, to, localRcv ? br.net.pool.copy(slot) : slot, from);
     return;
   }
   if (!localRcv) br.net.pool.release(slot);
@@ -94,14 +94,14 @@ function flood(br: Bridge, slot: number, pktType: number, localRcv: boolean, fro
       continue;
     }
     if (f & BR_PROXYARP || !shouldDeliver(p, from)) continue;
-    if (prev !== undefined) xmitPort(br, prev, pool.clone(slot), from);
+    if (prev !== undefined) xmitPort(br, prev, pool.copy(slot), from);
     prev = p;
   }
   if (prev === undefined) {
     if (!localRcv) pool.release(slot);
     return;
   }
-  xmitPort(br, prev, localRcv ? pool.clone(slot) : slot, from);
+  xmitPort(br, prev, localRcv ? pool.copy(slot) : slot, from);
 }
 
 /** br_pass_frame_up: counted on the bridge (without the Ethernet header), seen by its taps, up its stack. */
