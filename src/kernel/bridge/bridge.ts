@@ -9,7 +9,8 @@ import {
 } from '../device.ts';
 import type { NetNs } from '../netns.ts';
 import type { Net } from '../netif.ts';
-import type { World } from '../world.ts';
+import type { SkbPool } from '../skb.ts';
+import type { Clock, World } from '../world.ts';
 import { Fdb } from './fdb.ts';
 import { fdbAddLocal, fdbCleanup, fdbDeleteByPort, fdbChangeAddr } from './fdb-ops.ts';
 import { SnooperGroup } from './igmp.ts';
@@ -84,11 +85,16 @@ export class Bridge extends NetDevice {
   /** The machine and its packet path (a bridge never changes namespace). */
   readonly world: World;
   readonly net: Net;
+  /** world.net.pool and world.clock, one load away on the packet path. */
+  readonly pool: SkbPool;
+  readonly clock: Clock;
 
   constructor(ns: NetNs, name: string) {
     super(ns, name, IFF_BROADCAST | IFF_MULTICAST);
     this.world = ns.world;
     this.net = ns.world.net;
+    this.pool = this.net.pool;
+    this.clock = ns.world.clock;
     this.bridgeId[0] = 0x80;
     this.designatedRoot.set(this.bridgeId);
     this.tsoMaxSize = GSO_LEGACY_MAX_SIZE;
