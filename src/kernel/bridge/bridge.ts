@@ -9,7 +9,7 @@ import {
 } from '../device.ts';
 import type { NetNs } from '../netns.ts';
 import type { Net } from '../netif.ts';
-import type { World } from '../world.ts';
+import type { Clock, World } from '../world.ts';
 import { Fdb } from './fdb.ts';
 import { fdbAddLocal, fdbCleanup, fdbDeleteByPort, fdbChangeAddr } from './fdb-ops.ts';
 import { SnooperGroup } from './igmp.ts';
@@ -84,11 +84,14 @@ export class Bridge extends NetDevice {
   /** The machine and its packet path (a bridge never changes namespace). */
   readonly world: World;
   readonly net: Net;
+  /** world.clock, one load away on the packet path (packets are in skb.ts's skbPool). */
+  readonly clock: Clock;
 
   constructor(ns: NetNs, name: string) {
     super(ns, name, IFF_BROADCAST | IFF_MULTICAST);
     this.world = ns.world;
     this.net = ns.world.net;
+    this.clock = ns.world.clock;
     this.bridgeId[0] = 0x80;
     this.designatedRoot.set(this.bridgeId);
     this.tsoMaxSize = GSO_LEGACY_MAX_SIZE;

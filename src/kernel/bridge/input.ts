@@ -4,9 +4,9 @@
 // are made per frame; copies for flooding are packet buffers from the pool.
 import type { NetDevice } from '../device.ts';
 import { TAP_IN } from '../netif.ts';
-import { PACKET_BROADCAST, PACKET_HOST } from '../skb.ts';
+import { PACKET_BROADCAST, PACKET_HOST, skbPool } from '../skb.ts';
 import type { Bridge } from './bridge.ts';
-import { FDB_LOCAL, FDB_STICKY, FDB_TO_BRIDGE } from './fdb.ts';
+import { FDB_LOCAL, FDB_STICKY, FDB_TO_BRIDGE, macHi, macLo } from './fdb.ts';
 import { bridgeNf, nfCallIptables } from './netfilter.ts';
 import {
   BR_BCAST_FLOOD, BR_FLOOD, BR_HAIRPIN_MODE, BR_LEARNING, BR_MCAST_FLOOD, BR_PROXYARP, BR_STATE_DISABLED,
@@ -25,18 +25,23 @@ const VLAN_HLEN = 4;
 
 const STP_HANDLERS: StpHandlers = { config: receivedConfigBpdu, tcn: receivedTcnBpdu, disablePort };
 
-/** br_fdb_update: learn (or refresh, or move) the source MAC at b[o..o+5] on port `p`. */
-function fdbUpdate(br: Bridge, p: BridgePort, b: Uint8Array, o: number, now: number): void {
+/**
+ * br_fdb_update: learn (or refresh, or move) the source MAC (as the FDB's 16 + 32-bit key) on
+ * port `p`. The clock is read here rather than passed in: a millisecond timestamp passed to a
+ * function V8 does not inline would be a heap number.
+ */
+function fdbUpdate(br: Bridge, p: BridgePort, hi: number, lo: number): void {
   if ((br.topologyChange ? br.forwardDelay : br.ageingTime) === 0) return;
   const fdb = br.fdb;
-  const id = fdb.find(b, o);
+  const id = fdb.index.getKey(hi, lo);
   if (id >= 0) {
-    if (fdb.flags[id] & FDB_LOCAL) return;
-    fdb.updated[id] = now;
-    if (fdb.port[id] !== p.portNo && !(fdb.flags[id] & FDB_STICKY)) fdb.port[id] = p.portNo;
+    const f = fdb.flags[id];
+    if (f & FDB_LOCAL) return;
+    fdb.updated[id] = br.clock.now;
+    if (fdb.port[id] !== p.portNo && !(f & FDB_STICKY)) fdb.port[id] = p.portNo;
     return;
   }
-  fdb.create((b[o] << 8) | b[o + 1], (b[o + 2] << 24) | (b[o + 3] << 16) | (b[o + 4] << 8) | b[o + 5], p.portNo, 0, now);
+  fdb.create(hi, lo, p.portNo, 0, br.clock.now);
 }
 
 /** should_deliver: not back out of the ingress port unless hairpin, and only to forwarding ports. */
@@ -44,20 +49,30 @@ function shouldDeliver(p: BridgePort, from: NetDevice): boolean {
   return ((p.flags & BR_HAIRPIN_MODE) !== 0 || from !== p.dev) && p.state === BR_STATE_FORWARDING;
 }
 
-/** __br_forward → br_forward_finish → br_dev_queue_push_xmit: out of the port's device. */
-function xmitPort(br: Bridge, p: BridgePort, slot: number, from: NetDevice): void {
-  const net = br.net;
-  const pool = net.pool;
+/** Whether br_netfilter's FORWARD and POSTROUTING hooks see the frame (an IPv4 frame not sent by the bridge itself). */
+function nfForward(br: Bridge, slot: number, from: NetDevice): boolean {
+  const pool = skbPool;
+  return bridgeNf.hooks !== undefined && from !== br && isIpv4(pool.data[slot], pool.head[slot]) && nfCallIptables(br);
+}
+
+/**
+ * __br_forward → br_forward_finish → br_dev_queue_push_xmit: out of the port's device. `nf`
+ * is nfForward's answer for the frame (the same for all of a flood's copies).
+ */
+function xmitPort(br: Bridge, p: BridgePort, slot: number, from: NetDevice, nf: boolean): void {
   const to = p.dev;
-  if (pool.len[slot] > to.mtu + ETH_HLEN + VLAN_HLEN) {
-    pool.release(slot);
+  if (skbPool.len[slot] > to.mtu + ETH_HLEN + VLAN_HLEN) {
+    skbPool.release(slot);
     return;
   }
-  const nf = bridgeNf.hooks;
-  if (nf !== undefined && from !== br && isIpv4(pool.data[slot], pool.head[slot]) && nfCallIptables(br)) {
-    if (!nf.forward(slot, br, from, to) || !nf.postRouting(slot, br, to)) return;
-  }
-  net.xmit(slot, to);
+  if (nf && !nfForwardHooks(br, slot, from, to)) return;
+  br.net.xmit(slot, to);
+}
+
+/** NF_BR_FORWARD then NF_BR_POST_ROUTING; false when they took the frame. */
+function nfForwardHooks(br: Bridge, slot: number, from: NetDevice, to: NetDevice): boolean {
+  const nf = bridgeNf.hooks!;
+  return nf.forward(slot, br, from, to) && nf.postRouting(slot, br, to);
 }
 
 function isIpv4(b: Uint8Array, o: number): boolean {
@@ -67,21 +82,23 @@ function isIpv4(b: Uint8Array, o: number): boolean {
 /** br_forward: to the one port the destination is behind. */
 function forward(br: Bridge, to: BridgePort | undefined, slot: number, localRcv: boolean, from: NetDevice): void {
   if (to !== undefined && shouldDeliver(to, from)) {
-    xmitPort(br, to, localRcv ? br.net.pool.clone(slot) : slot, from);
+    xmitPort(br, to, localRcv ? skbPool.copy(slot) : slot, from, nfForward(br, slot, from));
     return;
   }
-  if (!localRcv) br.net.pool.release(slot);
+  if (!localRcv) skbPool.release(slot);
 }
 
 /**
  * br_flood: a copy to every eligible port in port-list order (the last gets the frame itself
  * unless it also goes up the bridge's stack). Frames the bridge sends itself ignore the
- * multicast and broadcast flood flags.
+ * multicast and broadcast flood flags. A frame too long for a port is not copied for it.
  */
 function flood(br: Bridge, slot: number, pktType: number, localRcv: boolean, from: NetDevice): void {
-  const pool = br.net.pool;
+  const pool = skbPool;
   const ports = br.ports;
   const localOrig = from === br;
+  const len = pool.len[slot];
+  const nf = nfForward(br, slot, from);
   let prev: BridgePort | undefined;
   for (let i = 0; i < ports.length; i++) {
     const p = ports[i];
@@ -94,36 +111,38 @@ function flood(br: Bridge, slot: number, pktType: number, localRcv: boolean, fro
       continue;
     }
     if (f & BR_PROXYARP || !shouldDeliver(p, from)) continue;
-    if (prev !== undefined) xmitPort(br, prev, pool.clone(slot), from);
+    if (prev !== undefined && len <= prev.dev.mtu + ETH_HLEN + VLAN_HLEN) xmitPort(br, prev, pool.copy(slot), from, nf);
     prev = p;
   }
   if (prev === undefined) {
     if (!localRcv) pool.release(slot);
     return;
   }
-  xmitPort(br, prev, localRcv ? pool.clone(slot) : slot, from);
+  xmitPort(br, prev, localRcv ? pool.copy(slot) : slot, from, nf);
 }
 
 /** br_pass_frame_up: counted on the bridge (without the Ethernet header), seen by its taps, up its stack. */
 function passUp(br: Bridge, slot: number): void {
-  const net = br.net;
-  const pool = net.pool;
+  const pool = skbPool;
   br.stats.rxPackets++;
   br.stats.rxBytes += pool.len[slot] - ETH_HLEN;
   pool.dev[slot] = br;
-  if (br.taps.length) net.tap(slot, br, TAP_IN);
-  net.deliverUp(slot, br);
+  if (br.taps.length) br.net.tap(slot, br, TAP_IN);
+  br.net.deliverUp(slot, br);
 }
 
 /** br_handle_frame: the rx handler of every bridge port (Net.bridgeRx). */
 export function brHandleFrame(slot: number, dev: NetDevice): void {
   const p = dev.brPort!;
   const br = p.br;
-  const pool = br.net.pool;
+  const pool = skbPool;
   const b = pool.data[slot];
   const o = pool.head[slot];
+  // The source MAC as the FDB's key, read once.
+  const srcHi = (b[o + 6] << 8) | b[o + 7];
+  const srcLo = (b[o + 8] << 24) | (b[o + 9] << 16) | (b[o + 10] << 8) | b[o + 11];
   // is_valid_ether_addr(source): not multicast, not zero.
-  if (b[o + 6] & 1 || (b[o + 6] | b[o + 7] | b[o + 8] | b[o + 9] | b[o + 10] | b[o + 11]) === 0) {
+  if (srcHi & 0x100 || (srcHi | srcLo) === 0) {
     pool.release(slot);
     return;
   }
@@ -141,52 +160,47 @@ export function brHandleFrame(slot: number, dev: NetDevice): void {
   }
   const nf = bridgeNf.hooks;
   if (nf !== undefined && isIpv4(b, o) && nfCallIptables(br) && !nf.preRouting(slot, br, dev)) return;
-  handleFrameFinish(br, p, slot, b, o, dev);
-}
-
-/** br_handle_frame_finish. */
-function handleFrameFinish(br: Bridge, p: BridgePort, slot: number, b: Uint8Array, o: number, dev: NetDevice): void {
-  const fdb = br.fdb;
+  // br_handle_frame_finish (the Ethernet header is as it came: the hook runs the IPv4 tables).
   if (p.state === BR_STATE_DISABLED) {
-    br.net.pool.release(slot);
+    pool.release(slot);
     return;
   }
-  const now = br.world.clock.now;
-  if (p.flags & BR_LEARNING) fdbUpdate(br, p, b, o + 6, now);
-  let localRcv = br.promiscuity > 0;
-  let pktType = PKT_UNICAST;
+  if (p.flags & BR_LEARNING) fdbUpdate(br, p, srcHi, srcLo);
   if (b[o] & 1) {
-    // eth_type_trans on the port already told broadcast from multicast.
-    if (br.net.pool.pktType[slot] === PACKET_BROADCAST) {
-      pktType = PKT_BROADCAST;
-      localRcv = true;
-    } else {
-      pktType = PKT_MULTICAST;
-    }
+    groupFinish(br, p, slot, dev);
+    return;
   }
   if (p.state === BR_STATE_LEARNING) {
-    br.net.pool.release(slot);
+    pool.release(slot);
     return;
   }
-  let dst = -1;
-  if (pktType === PKT_MULTICAST) {
-    // No querier, so no snooped group applies: flooded, and up the bridge's stack too.
-    localRcv = true;
-    br.stats.multicast++;
-  } else if (pktType === PKT_UNICAST) {
-    dst = fdb.find(b, o);
-  }
-  if (dst >= 0) {
-    if (fdb.flags[dst] & FDB_LOCAL) {
-      passUp(br, slot);
-      return;
-    }
-    fdb.used[dst] = now;
-    forward(br, br.portByNo[fdb.port[dst]], slot, localRcv, dev);
+  const localRcv = br.promiscuity > 0;
+  const fdb = br.fdb;
+  const dst = fdb.index.getKey((b[o] << 8) | b[o + 1], (b[o + 2] << 24) | (b[o + 3] << 16) | (b[o + 4] << 8) | b[o + 5]);
+  if (dst < 0) {
+    flood(br, slot, PKT_UNICAST, localRcv, dev);
+  } else if (fdb.flags[dst] & FDB_LOCAL) {
+    passUp(br, slot);
+    return;
   } else {
-    flood(br, slot, pktType, localRcv, dev);
+    fdb.used[dst] = br.clock.now;
+    forward(br, br.portByNo[fdb.port[dst]], slot, localRcv, dev);
   }
   if (localRcv) passUp(br, slot);
+}
+
+/** The rest of br_handle_frame_finish for a broadcast or multicast destination: flooded, and up the bridge's stack. */
+function groupFinish(br: Bridge, p: BridgePort, slot: number, dev: NetDevice): void {
+  // eth_type_trans on the port already told broadcast from multicast.
+  const bcast = skbPool.pktType[slot] === PACKET_BROADCAST;
+  if (p.state === BR_STATE_LEARNING) {
+    skbPool.release(slot);
+    return;
+  }
+  // Multicast: no querier, so no snooped group applies.
+  if (!bcast) br.stats.multicast++;
+  flood(br, slot, bcast ? PKT_BROADCAST : PKT_MULTICAST, true, dev);
+  passUp(br, slot);
 }
 
 /**
@@ -199,16 +213,16 @@ function linkLocal(br: Bridge, p: BridgePort, slot: number, b: Uint8Array, o: nu
   if (last === 0x00) {
     if (br.stpEnabled === 0 || mask & 1) return false;
   } else if (last === 0x01) {
-    br.net.pool.release(slot);
+    skbPool.release(slot);
     return true;
   } else if (mask & (1 << last)) {
     return false;
   }
   // __br_handle_local_finish: learn, then up the port's own stack (STP's LLC handler for BPDUs).
   if (p.flags & BR_LEARNING && (p.state === BR_STATE_LEARNING || p.state === BR_STATE_FORWARDING)) {
-    fdbUpdate(br, p, b, o + 6, br.world.clock.now);
+    fdbUpdate(br, p, macHi(b, o + 6), macLo(b, o + 6));
   }
-  const pool = br.net.pool;
+  const pool = skbPool;
   if (last === 0x00) {
     stpRcv(p, b, o, o + pool.len[slot], STP_HANDLERS);
     pool.release(slot);
@@ -221,7 +235,7 @@ function linkLocal(br: Bridge, p: BridgePort, slot: number, b: Uint8Array, o: nu
 /** br_dev_xmit: what the bridge device itself sends, through the same lookup. */
 export function brDevXmit(slot: number, dev: NetDevice): void {
   const br = dev as Bridge;
-  const pool = br.net.pool;
+  const pool = skbPool;
   const b = pool.data[slot];
   const o = pool.head[slot];
   br.stats.txPackets++;
