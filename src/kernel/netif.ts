@@ -1,7 +1,7 @@
 // The device layer of the packet path: transmit (dev_queue_xmit), receive (netif_receive_skb),
 // capture taps (what tcpdump and --pcap-dir see), per-device counters, and the hand-off to the
 // protocol handlers. Frames move between devices only through the world's Scheduler.
-import type { NetDevice } from './device.ts';
+import { IFF_UP, type NetDevice } from './device.ts';
 import { Scheduler } from './scheduler.ts';
 import { PACKET_BROADCAST, PACKET_HOST, PACKET_MULTICAST, PACKET_OTHERHOST, skbPool, type SkbPool } from './skb.ts';
 import type { Veth } from './veth.ts';
@@ -57,7 +57,7 @@ export class Net {
    */
   xmit(slot: number, dev: NetDevice): void {
     const p = skbPool;
-    if (!dev.up) {
+    if ((dev.flags & IFF_UP) === 0) {
       dev.stats.txDropped++;
       p.release(slot);
       return;
@@ -87,7 +87,7 @@ export class Net {
     const p = skbPool;
     const peer = dev.peer;
     const len = p.len[slot];
-    if (!peer.up || len - ETH_HLEN > peer.mtu + 4) {
+    if ((peer.flags & IFF_UP) === 0 || len - ETH_HLEN > peer.mtu + 4) {
       dev.stats.txDropped++;
       p.release(slot);
       return;
@@ -124,7 +124,7 @@ export class Net {
   receive(slot: number, dev: NetDevice): void {
     const p = skbPool;
     p.dev[slot] = dev;
-    if (!dev.up) {
+    if ((dev.flags & IFF_UP) === 0) {
       p.release(slot);
       return;
     }
