@@ -73,6 +73,9 @@ export class SkbPool {
   /** The same arenas as 64-bit words (copy()). */
   private homeF64: Float64Array[] = [];
   private homeOff = new Int32Array(SKB_METADATA_SLOTS);
+  /** 1 while a slot's bytes are in a buffer of their own instead of its arena place (a byte
+   * test on release instead of comparing two array entries). */
+  private own = new Uint8Array(SKB_METADATA_SLOTS);
   /** Free slots, used as a stack. */
   private free = new Int32Array(SKB_METADATA_SLOTS);
   private freeTop = 0;
@@ -126,6 +129,7 @@ export class SkbPool {
     this.mark = grown(this.mark, (n) => new Uint32Array(n));
     this.pktType = grown(this.pktType, (n) => new Uint8Array(n));
     this.nfBridged = grown(this.nfBridged, (n) => new Uint8Array(n));
+    this.own = grown(this.own, (n) => new Uint8Array(n));
   }
 
   /**
@@ -140,6 +144,7 @@ export class SkbPool {
     let head: number;
     if (len > SKB_MAX_INLINE) {
       this.data[slot] = new Uint8Array(SKB_HEADROOM + len);
+      this.own[slot] = 1;
       head = SKB_HEADROOM;
     } else {
       // A free slot's data is its arena (release puts it back): nothing to store here.
@@ -210,7 +215,7 @@ export class SkbPool {
   copy(src: number): number {
     const len = this.len[src];
     const s = this.head[src];
-    if (this.freeTop === 0 || len > SKB_MAX_INLINE - 8 || this.ct[src] !== 0 || this.data[src] !== this.home[src]) {
+    if (this.freeTop === 0 || len > SKB_MAX_INLINE - 8 || this.ct[src] !== 0 || this.own[src] !== 0) {
       return this.clone(src);
     }
     const slot = this.free[--this.freeTop];
@@ -256,9 +261,11 @@ export class SkbPool {
     const link = this.data[slot].slice(this.head[slot], this.nh[slot]);
     if (total > SKB_MAX_INLINE) {
       this.data[slot] = new Uint8Array(SKB_HEADROOM + total);
+      this.own[slot] = 1;
       this.head[slot] = SKB_HEADROOM;
     } else {
       this.data[slot] = this.home[slot];
+      this.own[slot] = 0;
       this.head[slot] = this.homeOff[slot] + SKB_HEADROOM;
     }
     const to = this.data[slot];
@@ -320,7 +327,10 @@ export class SkbPool {
   /** Returns the slot to the pool (kfree_skb / consume_skb). */
   release(slot: number): void {
     if (this.ct[slot] !== 0) this.resetCt(slot);
-    if (this.data[slot] !== this.home[slot]) this.data[slot] = this.home[slot];
+    if (this.own[slot] !== 0) {
+      this.data[slot] = this.home[slot];
+      this.own[slot] = 0;
+    }
     this.dev[slot] = undefined;
     this.iif[slot] = undefined;
     this.free[this.freeTop++] = slot;
