@@ -9,6 +9,7 @@ import type { RawSocket } from './raw.ts';
 import type { NetDevice } from '../device.ts';
 import type { Rtable } from './rtable.ts';
 import { IP_REASM_FAILS, IP_REASM_OKS, IP_REASM_REQDS, IP_REASM_TIMEOUT, Snmp } from './snmp.ts';
+import { nfHookActive } from '../netfilter/hooks.ts';
 
 /** A path MTU learnt from "fragmentation needed" (a route cache exception). */
 export interface PmtuException {
@@ -51,6 +52,9 @@ export class Ipv4Stack {
   private fwdEligible = false;
   /** Local addresses (int32; 0 = empty slot), for the cached path's martian-source check. */
   private localAddrs = new Int32Array(16);
+  /** The hooks (bit 1 << NF_INET_*) with netfilter base chains, as of netfilter generation `nfGen`. */
+  private nfHooks = 0;
+  private nfGen = -1;
 
   /** The error reporter for reassembly timeouts, set by the ICMP code. */
   reasmTimedOut: (firstSlot: number) => void = () => {};
@@ -152,6 +156,23 @@ export class Ipv4Stack {
       fwd[i * 4 + 1] = old[j + 1];
       fwd[i * 4 + 2] = old[j + 2];
     }
+  }
+
+  /**
+   * The hooks (bit 1 << NF_INET_*) where nf_hook would run anything: one generation check for
+   * the packet's whole way through instead of a look at the compiled rules at every hook. Call
+   * it only where nf_hook itself would run (rules are compiled at the current virtual time).
+   */
+  nfActiveHooks(): number {
+    const ns = this.ns;
+    const gen = ns.netfilter.generation;
+    if (gen !== this.nfGen) {
+      let hooks = 0;
+      for (let h = 0; h < 5; h++) if (nfHookActive(ns, h)) hooks |= 1 << h;
+      this.nfHooks = hooks;
+      this.nfGen = gen;
+    }
+    return this.nfHooks;
   }
 
   /** A cached input route (forwarding or local) for a packet from `src` to `dst` arriving on `dev`, if any
