@@ -104,9 +104,21 @@ export function updateIpv4Checksum(b: Uint8Array, o: number): void {
 }
 /** TTL − 1 with the RFC 1624 incremental checksum update, as a router does. */
 export function decIpv4Ttl(b: Uint8Array, o: number): void {
-  const oldWord = u16(b, o + IPV4_TTL);
-  b[o + IPV4_TTL] = b[o + IPV4_TTL] - 1;
-  setU16(b, o + IPV4_CHECKSUM, checksumReplace16(u16(b, o + IPV4_CHECKSUM), oldWord, u16(b, o + IPV4_TTL)));
+  const ttl = b[o + 8];
+  if (ttl === 0) {
+    // (Wraps to 255: not the word minus 0x100. Routers never get here.)
+    const oldWord = u16(b, o + IPV4_TTL);
+    b[o + IPV4_TTL] = 255;
+    setU16(b, o + IPV4_CHECKSUM, checksumReplace16(u16(b, o + IPV4_CHECKSUM), oldWord, u16(b, o + IPV4_TTL)));
+    return;
+  }
+  // The TTL is the high byte of its word, so the word drops by 0x100 and the checksum rises by
+  // 0x100 with end-around carry: what checksumReplace16 works out, as ip_decrease_ttl does it.
+  b[o + 8] = ttl - 1;
+  let c = ((b[o + 10] << 8) | b[o + 11]) + 0x100;
+  if (c >= 0xffff) c -= 0xffff;
+  b[o + 10] = c >>> 8;
+  b[o + 11] = c & 0xff;
 }
 
 export interface Ipv4Header {
