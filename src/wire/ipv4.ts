@@ -88,11 +88,13 @@ export function setIpv4Checksum(b: Uint8Array, o: number, v: number): void {
 export function ipv4ChecksumOk(b: Uint8Array, o: number): boolean {
   const hlen = ipv4HeaderLength(b, o);
   if (hlen !== IPV4_MIN_HLEN) return checksumOk(b, o, hlen);
-  // The common 20-byte header, unrolled: this runs for every received packet.
-  let s = ((b[o] << 8) | b[o + 1]) + ((b[o + 2] << 8) | b[o + 3]) + ((b[o + 4] << 8) | b[o + 5]) +
-    ((b[o + 6] << 8) | b[o + 7]) + ((b[o + 8] << 8) | b[o + 9]) + ((b[o + 10] << 8) | b[o + 11]) +
-    ((b[o + 12] << 8) | b[o + 13]) + ((b[o + 14] << 8) | b[o + 15]) + ((b[o + 16] << 8) | b[o + 17]) +
-    ((b[o + 18] << 8) | b[o + 19]);
+  // The common 20-byte header, unrolled: this runs for every received packet. The high and
+  // low bytes of the words are summed apart (one shift, not ten); the offset masked to 30 bits
+  // (a buffer is smaller) lets the indexes be added without overflow checks.
+  const p = o & 0x3fffffff;
+  const hi = b[p] + b[p + 2] + b[p + 4] + b[p + 6] + b[p + 8] + b[p + 10] + b[p + 12] + b[p + 14] + b[p + 16] + b[p + 18];
+  const lo = b[p + 1] + b[p + 3] + b[p + 5] + b[p + 7] + b[p + 9] + b[p + 11] + b[p + 13] + b[p + 15] + b[p + 17] + b[p + 19];
+  let s = (hi << 8) + lo;
   s = (s & 0xffff) + (s >>> 16);
   s = (s & 0xffff) + (s >>> 16);
   return s === 0xffff;
@@ -104,9 +106,21 @@ export function updateIpv4Checksum(b: Uint8Array, o: number): void {
 }
 /** TTL − 1 with the RFC 1624 incremental checksum update, as a router does. */
 export function decIpv4Ttl(b: Uint8Array, o: number): void {
-  const oldWord = u16(b, o + IPV4_TTL);
-  b[o + IPV4_TTL] = b[o + IPV4_TTL] - 1;
-  setU16(b, o + IPV4_CHECKSUM, checksumReplace16(u16(b, o + IPV4_CHECKSUM), oldWord, u16(b, o + IPV4_TTL)));
+  const ttl = b[o + 8];
+  if (ttl === 0) {
+    // (Wraps to 255: not the word minus 0x100. Routers never get here.)
+    const oldWord = u16(b, o + IPV4_TTL);
+    b[o + IPV4_TTL] = 255;
+    setU16(b, o + IPV4_CHECKSUM, checksumReplace16(u16(b, o + IPV4_CHECKSUM), oldWord, u16(b, o + IPV4_TTL)));
+    return;
+  }
+  // The TTL is the high byte of its word, so the word drops by 0x100 and the checksum rises by
+  // 0x100 with end-around carry: what checksumReplace16 works out, as ip_decrease_ttl does it.
+  b[o + 8] = ttl - 1;
+  let c = ((b[o + 10] << 8) | b[o + 11]) + 0x100;
+  if (c >= 0xffff) c -= 0xffff;
+  b[o + 10] = c >>> 8;
+  b[o + 11] = c & 0xff;
 }
 
 export interface Ipv4Header {

@@ -16,8 +16,16 @@ ip -n r route add 10.100.0.0/16 via 10.2.0.2
 ip -n r link set veth2 mtu 1200
 `;
 
-async function world(cached: boolean): Promise<{ world: World; frames: string[] }> {
-  const { world } = await runScenario(SCRIPT + (cached ? '' : 'ip netns exec r sysctl -qw net.ipv4.conf.all.accept_local=1\n'), { seed: 3 });
+// Base chains with counters at every hook a forwarded packet passes: the cached path must call them as the general one does.
+const NETFILTER = `
+ip netns exec r iptables -t raw -P PREROUTING ACCEPT
+ip netns exec r iptables -P FORWARD ACCEPT
+ip netns exec r iptables -A FORWARD -d 10.100.2.0/24
+ip netns exec r iptables -t mangle -A POSTROUTING -o veth2
+`;
+
+async function world(cached: boolean, extra: string): Promise<{ world: World; frames: string[] }> {
+  const { world } = await runScenario(SCRIPT + extra + (cached ? '' : 'ip netns exec r sysctl -qw net.ipv4.conf.all.accept_local=1\n'), { seed: 3 });
   const frames: string[] = [];
   for (const [ns, dev] of [['a', 'veth0'], ['r', 'veth1'], ['r', 'veth2'], ['c', 'veth0']]) {
     world.netns.get(ns)!.device(dev)!.taps.push((f, dir, d, t) => frames.push(`${t} ${ns}/${d.name} ${dir} ${hex(f)}`));
@@ -47,12 +55,17 @@ function state(w: World): unknown {
     neigh: r.ipv4.neigh.entries.map((n) => [n.addr, n.state, n.used, n.confirmed, n.updated, n.probes]),
     stats: ['veth1', 'veth2'].map((d) => ({ ...r.device(d)!.stats })),
     inUse: w.net.pool.inUse,
+    netfilter: (['raw', 'mangle', 'filter'] as const).map((t) => r.netfilter.table(t).existing('created')
+      .map((c) => [c.name, c.pkts, c.bytes, c.rules.map((x) => [x.pkts, x.bytes])])),
   };
 }
 
 describe('cached input routes', () => {
-  it('forward, expire TTLs, refuse oversized DF packets, age neighbours and deliver locally as the general path does', async () => {
-    const worlds = [await world(true), await world(false)];
+  it.each([
+    { extra: '', rules: 'no rules' },
+    { extra: NETFILTER, rules: 'chains at PREROUTING, FORWARD and POSTROUTING' },
+  ])('forward, expire TTLs, refuse oversized DF packets, age neighbours and deliver locally as the general path does ($rules)', async ({ extra }) => {
+    const worlds = [await world(true, extra), await world(false, extra)];
     const steps: Array<(w: World) => void> = [
       (w) => inject(w, frame('10.100.1.1', { id: 1 })),
       (w) => inject(w, frame('10.100.1.1', { id: 2 })),

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import {
-  DecodeError, checksumOk, decIpv4Ttl, emitIpv4, fromHex, hex, internetChecksum, ipv4ChecksumOk, ipv4Dst, ipv4HeaderLength,
+  DecodeError, checksumOk, checksumReplace16, decIpv4Ttl, emitIpv4, fromHex, hex, internetChecksum, ipv4ChecksumOk, ipv4Dst, ipv4HeaderLength,
   ipv4Src, ipv4Ttl, parseIpv4, updateIpv4Checksum, type Ipv4HeaderInput,
 } from '../../src/wire/index.ts';
 
@@ -49,6 +49,21 @@ describe('ipv4 header', () => {
     const c = b.slice();
     updateIpv4Checksum(c, 0);
     expect(c).toEqual(b);
+  });
+
+  it('decrements the TTL as the RFC 1624 update (checksumReplace16) does, for every checksum and TTL', () => {
+    const b = header();
+    for (const ttl of [0, 1, 2, 64, 255]) {
+      for (let check = 0; check <= 0xffff; check++) {
+        b[8] = ttl;
+        b[10] = check >>> 8;
+        b[11] = check & 0xff;
+        const oldWord = (ttl << 8) | b[9];
+        const want = checksumReplace16(check, oldWord, (((ttl - 1) & 0xff) << 8) | b[9]);
+        decIpv4Ttl(b, 0);
+        if (b[8] !== ((ttl - 1) & 0xff) || ((b[10] << 8) | b[11]) !== want) throw new Error(`ttl ${ttl} check ${check}`);
+      }
+    }
   });
 
   it('reads addresses as uint32', () => {

@@ -110,6 +110,38 @@ export function neighXmitConnected(ns: NetNs, slot: number, n: Neighbour): void 
   ns.world.net.xmit(slot, n.dev);
 }
 
+/**
+ * neigh_hh_output: neighXmitConnected for an IPv4 packet of `total` bytes at `nh` in `b`
+ * (the slot's buffer) whose caller already has the buffer at hand: the Ethernet header is
+ * written straight before the network header (where ip_finish_output2's push puts it).
+ */
+export function neighHhOutput(ns: NetNs, slot: number, n: Neighbour, b: Uint8Array, nh: number, total: number): void {
+  const world = ns.world;
+  n.used = world.now();
+  const pool = world.net.pool;
+  const o = nh - 14;
+  pool.head[slot] = o;
+  pool.len[slot] = total + 14;
+  const dev = n.dev;
+  const dst = n.lladdr!;
+  const src = dev.mac;
+  b[o] = dst[0];
+  b[o + 1] = dst[1];
+  b[o + 2] = dst[2];
+  b[o + 3] = dst[3];
+  b[o + 4] = dst[4];
+  b[o + 5] = dst[5];
+  b[o + 6] = src[0];
+  b[o + 7] = src[1];
+  b[o + 8] = src[2];
+  b[o + 9] = src[3];
+  b[o + 10] = src[4];
+  b[o + 11] = src[5];
+  b[o + 12] = ETH_P_IP >>> 8;
+  b[o + 13] = ETH_P_IP & 0xff;
+  world.net.xmit(slot, dev);
+}
+
 /** __neigh_event_send's queueing: oldest packets are dropped past unres_qlen_bytes. */
 function enqueue(ns: NetNs, n: Neighbour, slot: number): void {
   const q = ns.inet.arpQueue.get(n) ?? [];

@@ -10,7 +10,8 @@ import { decIpv4Ttl, ipv4ChecksumOk } from '../../wire/ipv4.ts';
 import { NUD_CONNECTED, NUD_DELAY, NUD_PROBE, RTCF_BROADCAST, RTCF_DOREDIRECT } from './constants.ts';
 import { icmpRcv, icmpSendError } from './icmp.ts';
 import { udpRcv } from './udp.ts';
-import { neighXmitConnected } from './arp.ts';
+import { neighHhOutput, neighXmitConnected } from './arp.ts';
+import type { Neighbour } from './neigh.ts';
 import { ipOutput, pathMtu } from './output.ts';
 import { routeInput, type Rtable } from './rtable.ts';
 import { NF_INET_FORWARD, NF_INET_LOCAL_IN, NF_INET_POST_ROUTING, NF_INET_PRE_ROUTING, nfHook } from '../netfilter/hooks.ts';
@@ -60,15 +61,27 @@ export function ipRcv(ns: NetNs, slot: number, dev: NetDevice): void {
   pool.len[slot] = nh - pool.head[slot] + total;
   pool.iif[slot] = dev;
   // A frame br_netfilter already took through PREROUTING skips it here (ip_sabotage_in).
-  if (pool.nfBridged[slot] !== 0) pool.nfBridged[slot] = 0;
-  else if (!nfHook(ns, NF_INET_PRE_ROUTING, slot, dev, undefined)) return;
+  if (pool.nfBridged[slot] !== 0) {
+    pool.nfBridged[slot] = 0;
+    return ipRcvFinish(ns, slot, dev, b, nh, NF_ANY);
+  }
+  const hooks = ns.inet.nfActiveHooks();
+  if ((hooks & (1 << NF_INET_PRE_ROUTING)) === 0) return ipRcvFinish(ns, slot, dev, b, nh, hooks);
+  if (!nfHook(ns, NF_INET_PRE_ROUTING, slot, dev, undefined)) return;
   // conntrack's defragmentation may have made the packet a whole datagram in a new buffer.
-  if (pool.data[slot] !== b || pool.nh[slot] !== nh) return ipRcvFinish(ns, slot, dev, pool.data[slot], pool.nh[slot]);
-  ipRcvFinish(ns, slot, dev, b, nh);
+  ipRcvFinish(ns, slot, dev, pool.data[slot], pool.nh[slot], NF_ANY);
 }
 
-/** ip_rcv_finish: the input route, then local delivery or forwarding. */
-function ipRcvFinish(ns: NetNs, slot: number, dev: NetDevice, b: Uint8Array, nh: number): void {
+/** ipRcvFinish's `hooks` when the rules may have changed since they were looked at: every hook is called. */
+const NF_ANY = 0x1f;
+/** The hooks after the input route of a forwarded packet. */
+const NF_FORWARD_OUT = (1 << NF_INET_FORWARD) | (1 << NF_INET_POST_ROUTING);
+
+/**
+ * ip_rcv_finish: the input route, then local delivery or forwarding. `hooks`: the netfilter
+ * hooks with rules (NetNs.inet.nfActiveHooks) if no rule ran since that was read, else NF_ANY.
+ */
+function ipRcvFinish(ns: NetNs, slot: number, dev: NetDevice, b: Uint8Array, nh: number, hooks: number): void {
   const pool = ns.world.net.pool;
   const total = (b[nh + 2] << 8) | b[nh + 3];
   const ext = ns.inet.snmp.ipExt;
@@ -89,7 +102,7 @@ function ipRcvFinish(ns: NetNs, slot: number, dev: NetDevice, b: Uint8Array, nh:
   const cached = ns.inet.cachedForward(dev, dst32, src32);
   if (cached !== undefined) {
     if (cached.type === 'local') ipLocalDeliver(ns, slot, false);
-    else ipForwardCached(ns, slot, cached, b, nh, total);
+    else ipForwardCached(ns, slot, cached, b, nh, total, hooks);
     return;
   }
   ipRcvRoute(ns, slot, dev, b, nh, total, ext);
@@ -259,7 +272,7 @@ function ipForward(ns: NetNs, slot: number, rt: Rtable): void {
  * not cover (TTL expiry, a packet larger than the path MTU, a learnt PMTU, an unresolved or
  * changed neighbour, a device without ARP) goes the general way before anything is counted.
  */
-function ipForwardCached(ns: NetNs, slot: number, rt: Rtable, b: Uint8Array, nh: number, total: number): void {
+function ipForwardCached(ns: NetNs, slot: number, rt: Rtable, b: Uint8Array, nh: number, total: number, hooks: number): void {
   const pool = ns.world.net.pool;
   const out = rt.dev;
   const n = rt.neigh;
@@ -272,12 +285,27 @@ function ipForwardCached(ns: NetNs, slot: number, rt: Rtable, b: Uint8Array, nh:
   const snmp = ns.inet.snmp;
   snmp.ip[IP_FORW_DATAGRAMS]++;
   decIpv4Ttl(b, nh);
+  // No base chain at FORWARD or POSTROUTING (nothing to run or count): no hook runs between
+  // here and the device.
+  if ((hooks & NF_FORWARD_OUT) !== 0) {
+    ipForwardCachedHooks(ns, slot, out, n, nh, total);
+    return;
+  }
+  snmp.ip[IP_OUT_TRANSMITS]++;
+  snmp.ipExt[IPEXT_OUT_OCTETS] += total;
+  neighHhOutput(ns, slot, n, b, nh, total);
+}
+
+/** ipForwardCached's second half when netfilter has chains at FORWARD or POSTROUTING. */
+function ipForwardCachedHooks(ns: NetNs, slot: number, out: NetDevice, n: Neighbour, nh: number, total: number): void {
+  const pool = ns.world.net.pool;
   if (!nfHook(ns, NF_INET_FORWARD, slot, pool.iif[slot], out)) return;
   // ip_output: the link-layer header and padding go; then POSTROUTING.
   const head = pool.head[slot];
   pool.len[slot] = head <= nh ? nh - head + total : total;
   if (!nfHook(ns, NF_INET_POST_ROUTING, slot, undefined, out)) return;
   // ip_finish_output2.
+  const snmp = ns.inet.snmp;
   snmp.ip[IP_OUT_TRANSMITS]++;
   snmp.ipExt[IPEXT_OUT_OCTETS] += total;
   pool.head[slot] = nh;

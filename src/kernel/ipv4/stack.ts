@@ -9,6 +9,7 @@ import type { RawSocket } from './raw.ts';
 import type { NetDevice } from '../device.ts';
 import type { Rtable } from './rtable.ts';
 import { IP_REASM_FAILS, IP_REASM_OKS, IP_REASM_REQDS, IP_REASM_TIMEOUT, Snmp } from './snmp.ts';
+import { nfHookActive } from '../netfilter/hooks.ts';
 
 /** A path MTU learnt from "fragmentation needed" (a route cache exception). */
 export interface PmtuException {
@@ -34,14 +35,14 @@ export class Ipv4Stack {
   /**
    * Forwarding route cache, for the common case where the input route depends on nothing but
    * the input device and the destination (no policy rules, no reverse-path filter, no
-   * redirect): an open-addressing table from (ifindex, destination) to a shared route, four
-   * int32 per slot (destination, ifindex, route index + 1, unused) so a probe reads one cache
-   * line. Routes are shared per next hop (input device, output device, gateway, type) when
+   * redirect): an open-addressing table from (ifindex, destination) to a shared route, two
+   * int32 per slot (destination; route index + 1 above the 16 bits of the ifindex, 0 for an
+   * empty slot), so that a thousand destinations take 16 KiB and stay in the L1 cache. Routes are shared per next hop (input device, output device, gateway, type) when
    * they carry no metrics or realms, else per FIB entry, so forwarding to many prefixes
    * touches few objects. Lookups allocate nothing; the table is emptied whenever routes,
    * addresses or sysctls change.
    */
-  private fwd = new Int32Array(FWD_MIN_SLOTS * 4);
+  private fwd = new Int32Array(FWD_MIN_SLOTS * 2);
   private fwdMask = FWD_MIN_SLOTS - 1;
   private readonly fwdRoutes: Rtable[] = [];
   private readonly fwdRouteIndex = new Map<unknown, number>();
@@ -51,6 +52,11 @@ export class Ipv4Stack {
   private fwdEligible = false;
   /** Local addresses (int32; 0 = empty slot), for the cached path's martian-source check. */
   private localAddrs = new Int32Array(16);
+  /** The last source that passed that check (0: none; 0/8 never passes), as int32. */
+  private fwdSrcOk = 0;
+  /** The hooks (bit 1 << NF_INET_*) with netfilter base chains, as of netfilter generation `nfGen`. */
+  private nfHooks = 0;
+  private nfGen = -1;
 
   /** The error reporter for reassembly timeouts, set by the ICMP code. */
   reasmTimedOut: (firstSlot: number) => void = () => {};
@@ -104,6 +110,7 @@ export class Ipv4Stack {
       local[i] = x;
     }
     this.localAddrs = local;
+    this.fwdSrcOk = 0;
     this.fwdEligible = !ns.ipv4.rules.custom && !ns.ipv4.customLocalRoutes &&
       Number(ns.sysctl.get('net.ipv4.conf.all.rp_filter') ?? 0) === 0 &&
       Number(ns.sysctl.get('net.ipv4.conf.all.accept_local') ?? 0) === 0;
@@ -129,6 +136,7 @@ export class Ipv4Stack {
   }
 
   private slotOf(ifindex: number, dst: number): number {
+    // (ifindex is below 2^16 here: cacheForward takes no other.)
     const h = Math.imul(dst ^ Math.imul(ifindex, 0x27d4eb2d), 0x9e3779b1);
     return (h ^ (h >>> 15)) & this.fwdMask;
   }
@@ -141,40 +149,63 @@ export class Ipv4Stack {
       return;
     }
     const old = this.fwd;
-    const fwd = new Int32Array(size * 8);
+    const fwd = new Int32Array(size * 4);
     this.fwd = fwd;
     this.fwdMask = size * 2 - 1;
-    for (let j = 0; j < size * 4; j += 4) {
-      if (old[j + 2] === 0) continue;
-      let i = this.slotOf(old[j + 1], old[j]);
-      while (fwd[i * 4 + 2] !== 0) i = (i + 1) & this.fwdMask;
-      fwd[i * 4] = old[j];
-      fwd[i * 4 + 1] = old[j + 1];
-      fwd[i * 4 + 2] = old[j + 2];
+    for (let j = 0; j < size * 2; j += 2) {
+      const v = old[j + 1];
+      if (v === 0) continue;
+      let i = this.slotOf(v & 0xffff, old[j]);
+      while (fwd[i * 2 + 1] !== 0) i = (i + 1) & this.fwdMask;
+      fwd[i * 2] = old[j];
+      fwd[i * 2 + 1] = v;
     }
+  }
+
+  /**
+   * The hooks (bit 1 << NF_INET_*) where nf_hook would run anything: one generation check for
+   * the packet's whole way through instead of a look at the compiled rules at every hook. Call
+   * it only where nf_hook itself would run (rules are compiled at the current virtual time).
+   */
+  nfActiveHooks(): number {
+    const ns = this.ns;
+    const gen = ns.netfilter.generation;
+    if (gen !== this.nfGen) {
+      let hooks = 0;
+      for (let h = 0; h < 5; h++) if (nfHookActive(ns, h)) hooks |= 1 << h;
+      this.nfHooks = hooks;
+      this.nfGen = gen;
+    }
+    return this.nfHooks;
   }
 
   /** A cached input route (forwarding or local) for a packet from `src` to `dst` arriving on `dev`, if any
    * (addresses as int32, so that none is a heap number when this is not inlined). */
   cachedForward(dev: NetDevice, dst: number, src: number): Rtable | undefined {
-    this.revalidate();
-    if (!this.fwdEligible || this.fwdEntries === 0) return undefined;
+    const ns = this.ns;
+    if (this.fwdStamp !== ns.ipv4.generation || this.fwdSysctlStamp !== ns.sysctl.generation) this.revalidate();
+    // (Nothing is cached while the namespace is not eligible.)
+    if (this.fwdEntries === 0) return undefined;
     const ifindex = dev.ifindex;
     const d = dst | 0;
     const fwd = this.fwd;
+    const mask = this.fwdMask;
     let i = this.slotOf(ifindex, d);
     for (;;) {
-      const o = i << 2;
-      const v = fwd[o + 2];
+      const v = fwd[i * 2 + 1];
       if (v === 0) return undefined;
-      if (fwd[o] === d && fwd[o + 1] === ifindex) {
-        // The source must not be one the kernel rejects (ours, multicast, broadcast, 0/8, 127/8).
-        const top = src >>> 24;
-        if (top === 0 || top === 127 || top >= 224 || this.isLocal(src | 0)) return undefined;
-        const rt = this.fwdRoutes[v - 1];
-        return rt.dev.ns === this.ns ? rt : undefined;
+      if (fwd[i * 2] === d && (v & 0xffff) === ifindex) {
+        // The source must not be one the kernel rejects (ours, multicast, broadcast, 0/8, 127/8):
+        // a flow's packets share it, so the last one that passed is remembered.
+        if (src !== this.fwdSrcOk) {
+          const top = src >>> 24;
+          if (top === 0 || top === 127 || top >= 224 || this.isLocal(src | 0)) return undefined;
+          this.fwdSrcOk = src | 0;
+        }
+        const rt = this.fwdRoutes[(v >>> 16) - 1];
+        return rt.dev.ns === ns ? rt : undefined;
       }
-      i = (i + 1) & this.fwdMask;
+      i = (i + 1) & mask;
     }
   }
 
@@ -183,6 +214,7 @@ export class Ipv4Stack {
     // Forwarding routes, and local delivery (whose source check, fib_validate_source, comes
     // down to the martian and local-source tests cachedForward makes).
     if (!this.fwdEligible || (rt.type !== 'unicast' && rt.type !== 'local') || rt.error || redirect || rt.dev === dev || !rt.fib) return;
+    if (dev.ifindex > 0xffff) return;
     if (Number(this.ns.sysctl.get(`net.ipv4.conf.${dev.name}.rp_filter`) ?? 0) !== 0) return;
     if (this.fwdEntries * 2 >= this.fwdMask + 1) this.growForward();
     // Routes that differ only by their prefix forward alike: one shared route per next hop.
@@ -190,18 +222,20 @@ export class Ipv4Stack {
     const key: unknown = plain ? `${rt.iif} ${rt.dev.ifindex} ${rt.gateway} ${rt.flags} ${rt.table}` : rt.fib.route;
     let idx = this.fwdRouteIndex.get(key);
     if (idx === undefined || this.fwdRoutes[idx].iif !== rt.iif) {
+      // (Route indexes have 15 bits in the table.)
+      if (this.fwdRoutes.length >= 0x7fff) return;
       idx = this.fwdRoutes.length;
       this.fwdRoutes.push(rt);
       this.fwdRouteIndex.set(key, idx);
     }
     const d = dst | 0;
+    const ifindex = dev.ifindex;
     const fwd = this.fwd;
-    let i = this.slotOf(dev.ifindex, d);
-    while (fwd[i * 4 + 2] !== 0 && !(fwd[i * 4] === d && fwd[i * 4 + 1] === dev.ifindex)) i = (i + 1) & this.fwdMask;
-    if (fwd[i * 4 + 2] === 0) this.fwdEntries++;
-    fwd[i * 4] = d;
-    fwd[i * 4 + 1] = dev.ifindex;
-    fwd[i * 4 + 2] = idx + 1;
+    let i = this.slotOf(ifindex, d);
+    while (fwd[i * 2 + 1] !== 0 && !(fwd[i * 2] === d && (fwd[i * 2 + 1] & 0xffff) === ifindex)) i = (i + 1) & this.fwdMask;
+    if (fwd[i * 2 + 1] === 0) this.fwdEntries++;
+    fwd[i * 2] = d;
+    fwd[i * 2 + 1] = ((idx + 1) << 16) | ifindex;
   }
 
   /** The learnt path MTU to `dst`, if one is in force. */
