@@ -38,7 +38,7 @@ export class Net {
   bridgeXmit: ((slot: number, br: NetDevice) => void) | undefined;
 
   constructor(private readonly now: () => number) {
-    this.sched.deliver = (slot, dev) => this.receive(slot, dev);
+    this.sched.rx = this;
     this.sched.drop = (slot) => skbPool.release(slot);
   }
 

@@ -1,7 +1,7 @@
 // The emulated machine: every namespace, one virtual clock, one seeded random generator, and
 // the machine-wide parts of the kernel (link watch, the rtnl lock, the UTS hostname).
 import { createClock } from '@sinonjs/fake-timers';
-import { Net } from './netif.ts';
+import { Net, type ProtocolHandlers } from './netif.ts';
 import { ipRcv } from './ipv4/input.ts';
 import { arpRcv } from './ipv4/arp.ts';
 import { ETH_MAX_MTU, ETH_MIN_MTU, NET_ADDR_RANDOM, NET_ADDR_SET, isValidEtherAddr, type NetDevice } from './device.ts';
@@ -22,6 +22,13 @@ export interface WorldOptions {
   /** The machine's hostname (`hostname`); namespaces share it (they share the UTS namespace). */
   hostname?: string;
 }
+
+/** The ptype handlers, one object for every world: per-world closures would give optimised
+ * code a different call target in each world, and deoptimise it in the second. */
+const PROTOCOL_HANDLERS: ProtocolHandlers = {
+  ipv4: (slot, dev) => ipRcv(dev.ns, slot, dev),
+  arp: (slot, dev) => arpRcv(dev.ns, slot, dev),
+};
 
 /** 2025-01-01T00:00:00Z: the default start of virtual time. */
 export const DEFAULT_EPOCH_MS = Date.UTC(2025, 0, 1);
@@ -76,10 +83,7 @@ export class World {
     this.hostname = opts.hostname ?? DEFAULT_HOSTNAME;
     this.linkwatch = new LinkWatch(this);
     this.net = new Net(() => this.clock.now);
-    this.net.handlers = {
-      ipv4: (slot, dev) => ipRcv(dev.ns, slot, dev),
-      arp: (slot, dev) => arpRcv(dev.ns, slot, dev),
-    };
+    this.net.handlers = PROTOCOL_HANDLERS;
     this.host = new NetNs(this, 'host');
     this.host.sysctl.initNet = true;
   }

@@ -3,7 +3,7 @@
 // learning from requests and replies, and the host-unreachable errors when resolution fails.
 import { IFF_NOARP, type NetDevice } from '../device.ts';
 import type { NetNs } from '../netns.ts';
-import { PACKET_HOST, PACKET_LOOPBACK, PACKET_OTHERHOST } from '../skb.ts';
+import { PACKET_HOST, PACKET_LOOPBACK, PACKET_OTHERHOST, skbPool } from '../skb.ts';
 import { u16, u32 } from '../../wire/bytes.ts';
 import { writeArpEthIpv4 } from '../../wire/arp.ts';
 import { NUD_VALID } from './constants.ts';
@@ -26,7 +26,7 @@ const MCAST_MAC = Uint8Array.of(0x01, 0x00, 0x5e, 0, 0, 0);
 
 /** Writes the Ethernet header before the packet at pool.head (which moves back 14 bytes). */
 function pushEth(ns: NetNs, slot: number, dst: Uint8Array, src: Uint8Array, type: number): void {
-  const pool = ns.world.net.pool;
+  const pool = skbPool;
   const o = pool.push(slot, 14);
   const b = pool.data[slot];
   b[o] = dst[0];
@@ -118,7 +118,7 @@ export function neighXmitConnected(ns: NetNs, slot: number, n: Neighbour): void 
 export function neighHhOutput(ns: NetNs, slot: number, n: Neighbour, b: Uint8Array, nh: number, total: number): void {
   const world = ns.world;
   n.used = world.now();
-  const pool = world.net.pool;
+  const pool = skbPool;
   const o = nh - 14;
   pool.head[slot] = o;
   pool.len[slot] = total + 14;
@@ -146,7 +146,7 @@ export function neighHhOutput(ns: NetNs, slot: number, n: Neighbour, b: Uint8Arr
 function enqueue(ns: NetNs, n: Neighbour, slot: number): void {
   const q = ns.inet.arpQueue.get(n) ?? [];
   ns.inet.arpQueue.set(n, q);
-  const pool = ns.world.net.pool;
+  const pool = skbPool;
   const limit = ns.ipv4.neigh.parm(n.dev, 'unres_qlen_bytes');
   let bytes = pool.len[slot];
   for (const s of q) bytes += pool.len[s];
@@ -178,7 +178,7 @@ export function invalidated(ns: NetNs, n: Neighbour): void {
     // arp_error_report → icmp_send(ICMP_DEST_UNREACH, ICMP_HOST_UNREACH); the packet is as it
     // was queued (a forwarded one already has its TTL decremented).
     icmpSendError(ns, slot, 3, 1, 0);
-    ns.world.net.pool.release(slot);
+    skbPool.release(slot);
   }
 }
 
@@ -202,7 +202,7 @@ export function solicit(ns: NetNs, n: Neighbour): void {
   const q = ns.inet.arpQueue.get(n);
   if (q && q.length) {
     // neigh_probe: the packet queued last.
-    const pool = ns.world.net.pool;
+    const pool = skbPool;
     const s = q[q.length - 1];
     const src = u32(pool.data[s], pool.head[s] + 12);
     if (inetAddrType(ns, src) === 'local') saddr = src;
@@ -214,7 +214,7 @@ export function solicit(ns: NetNs, n: Neighbour): void {
 /** arp_create + arp_xmit: a 42-byte Ethernet/ARP frame, not padded on veth. */
 export function arpSend(ns: NetNs, dev: NetDevice, op: number, ethDst: Uint8Array, sha: Uint8Array, sip: number, tha: Uint8Array, tip: number): void {
   if (!dev.up || dev.flags & IFF_NOARP) return;
-  const pool = ns.world.net.pool;
+  const pool = skbPool;
   const slot = pool.alloc(42);
   const b = pool.data[slot];
   const o = pool.head[slot];
@@ -230,7 +230,7 @@ export function arpSend(ns: NetNs, dev: NetDevice, op: number, ethDst: Uint8Arra
 
 /** arp_rcv + arp_process for a frame received on `dev` (ARP header at pool.nh). */
 export function arpRcv(ns: NetNs, slot: number, dev: NetDevice): void {
-  const pool = ns.world.net.pool;
+  const pool = skbPool;
   const b = pool.data[slot];
   const a = pool.nh[slot];
   const end = pool.head[slot] + pool.len[slot];

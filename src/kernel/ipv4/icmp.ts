@@ -5,7 +5,7 @@
 // limits per destination and global.
 import type { NetNs } from '../netns.ts';
 import { KernelError } from '../errors.ts';
-import { PACKET_HOST } from '../skb.ts';
+import { PACKET_HOST, skbPool } from '../skb.ts';
 import { setU16, setU32, u16, u32 } from '../../wire/bytes.ts';
 import { internetChecksum, checksumOk } from '../../wire/checksum.ts';
 import { updateIpv4Checksum } from '../../wire/ipv4.ts';
@@ -70,7 +70,7 @@ function sendIcmp(ns: NetNs, dst: number, src: number, tos: number, type: number
     throw e;
   }
   if (limit && !allowed(ns, type, code, dst, rt)) return false;
-  const pool = ns.world.net.pool;
+  const pool = skbPool;
   const total = 28 + body.length;
   const slot = pool.alloc(total);
   const b = pool.data[slot];
@@ -106,7 +106,7 @@ function sendIcmp(ns: NetNs, dst: number, src: number, tos: number, type: number
  * The caller keeps the packet.
  */
 export function icmpSendError(ns: NetNs, slot: number, type: number, code: number, info: number, opts: { routeErrorChecked?: boolean } = {}): boolean {
-  const pool = ns.world.net.pool;
+  const pool = skbPool;
   const b = pool.data[slot];
   const nh = pool.nh[slot];
   const end = pool.head[slot] + pool.len[slot];
@@ -143,7 +143,7 @@ function msSinceMidnight(ns: NetNs): number {
  * to the sockets' error queues.
  */
 export function icmpRcv(ns: NetNs, slot: number, broadcast: boolean): void {
-  const pool = ns.world.net.pool;
+  const pool = skbPool;
   const b = pool.data[slot];
   const nh = pool.nh[slot];
   const hlen = (b[nh] & 0x0f) << 2;

@@ -4,7 +4,7 @@
 import { IFF_LOOPBACK, IFF_NOARP, type NetDevice } from '../device.ts';
 import { KernelError } from '../errors.ts';
 import type { NetNs } from '../netns.ts';
-import { PACKET_HOST, PACKET_LOOPBACK, PACKET_OTHERHOST } from '../skb.ts';
+import { PACKET_HOST, PACKET_LOOPBACK, PACKET_OTHERHOST, skbPool } from '../skb.ts';
 import { u32 } from '../../wire/bytes.ts';
 import { decIpv4Ttl, ipv4ChecksumOk } from '../../wire/ipv4.ts';
 import { NUD_CONNECTED, NUD_DELAY, NUD_PROBE, RTCF_BROADCAST, RTCF_DOREDIRECT } from './constants.ts';
@@ -29,7 +29,7 @@ const EACCES = 13;
 
 /** ip_rcv: an IPv4 packet received on `dev` (header at pool.nh). Consumes the slot. */
 export function ipRcv(ns: NetNs, slot: number, dev: NetDevice): void {
-  const pool = ns.world.net.pool;
+  const pool = skbPool;
   if (pool.pktType[slot] === PACKET_OTHERHOST) {
     dev.stats.rxOtherhostDropped++;
     pool.release(slot);
@@ -82,7 +82,7 @@ const NF_FORWARD_OUT = (1 << NF_INET_FORWARD) | (1 << NF_INET_POST_ROUTING);
  * hooks with rules (NetNs.inet.nfActiveHooks) if no rule ran since that was read, else NF_ANY.
  */
 function ipRcvFinish(ns: NetNs, slot: number, dev: NetDevice, b: Uint8Array, nh: number, hooks: number): void {
-  const pool = ns.world.net.pool;
+  const pool = skbPool;
   const total = (b[nh + 2] << 8) | b[nh + 3];
   const ext = ns.inet.snmp.ipExt;
   // int32 addresses for the fast path: an address from 128.0.0.0 up read as an unsigned number
@@ -110,7 +110,7 @@ function ipRcvFinish(ns: NetNs, slot: number, dev: NetDevice, b: Uint8Array, nh:
 
 /** ip_rcv_finish without a cached route: the input route lookup (and caching it). */
 function ipRcvRoute(ns: NetNs, slot: number, dev: NetDevice, b: Uint8Array, nh: number, total: number, ext: Float64Array): void {
-  const pool = ns.world.net.pool;
+  const pool = skbPool;
   const dst = u32(b, nh + 16);
   const src = u32(b, nh + 12);
   let rt: Rtable;
@@ -137,12 +137,12 @@ function ipRcvRoute(ns: NetNs, slot: number, dev: NetDevice, b: Uint8Array, nh: 
 
 function drop(ns: NetNs, slot: number, counter: number): void {
   ns.inet.snmp.ip[counter]++;
-  ns.world.net.pool.release(slot);
+  skbPool.release(slot);
 }
 
 /** ip_error: the input route ended in an error. With forwarding off, counted only. */
 function ipError(ns: NetNs, slot: number, rt: Rtable): void {
-  const pool = ns.world.net.pool;
+  const pool = skbPool;
   const dev = pool.iif[slot]!;
   const snmp = ns.inet.snmp.ip;
   const forwarding = Number(ns.sysctl.get(`net.ipv4.conf.${dev.name}.forwarding`) ?? 0) !== 0;
@@ -174,7 +174,7 @@ function ipError(ns: NetNs, slot: number, rt: Rtable): void {
  * input route. Captures never see it. Consumes the slot.
  */
 export function ipRcvLoopedBroadcast(ns: NetNs, slot: number, dev: NetDevice): void {
-  const pool = ns.world.net.pool;
+  const pool = skbPool;
   const b = pool.data[slot];
   const nh = pool.nh[slot];
   const total = (b[nh + 2] << 8) | b[nh + 3];
@@ -193,7 +193,7 @@ export function ipRcvLoopedBroadcast(ns: NetNs, slot: number, dev: NetDevice): v
 
 /** ip_local_deliver: reassembly, then the protocol. */
 function ipLocalDeliver(ns: NetNs, slot: number, broadcast: boolean): void {
-  const pool = ns.world.net.pool;
+  const pool = skbPool;
   let b = pool.data[slot];
   let nh = pool.nh[slot];
   if (((b[nh + 6] << 8) | b[nh + 7]) & 0x3fff) {
@@ -232,7 +232,7 @@ function ipLocalDeliver(ns: NetNs, slot: number, broadcast: boolean): void {
 
 /** ip_forward: TTL and MTU checks on the header as received, then decrement and send. */
 function ipForward(ns: NetNs, slot: number, rt: Rtable): void {
-  const pool = ns.world.net.pool;
+  const pool = skbPool;
   const snmp = ns.inet.snmp.ip;
   if (pool.pktType[slot] !== PACKET_HOST) {
     pool.release(slot);
@@ -273,7 +273,7 @@ function ipForward(ns: NetNs, slot: number, rt: Rtable): void {
  * changed neighbour, a device without ARP) goes the general way before anything is counted.
  */
 function ipForwardCached(ns: NetNs, slot: number, rt: Rtable, b: Uint8Array, nh: number, total: number, hooks: number): void {
-  const pool = ns.world.net.pool;
+  const pool = skbPool;
   const out = rt.dev;
   const n = rt.neigh;
   if (pool.pktType[slot] !== PACKET_HOST || b[nh + 8] <= 1 || total > out.mtu || (rt.mtu !== 0 && total > rt.mtu) || pool.fragMax[slot] !== 0 ||
@@ -298,7 +298,7 @@ function ipForwardCached(ns: NetNs, slot: number, rt: Rtable, b: Uint8Array, nh:
 
 /** ipForwardCached's second half when netfilter has chains at FORWARD or POSTROUTING. */
 function ipForwardCachedHooks(ns: NetNs, slot: number, out: NetDevice, n: Neighbour, nh: number, total: number): void {
-  const pool = ns.world.net.pool;
+  const pool = skbPool;
   if (!nfHook(ns, NF_INET_FORWARD, slot, pool.iif[slot], out)) return;
   // ip_output: the link-layer header and padding go; then POSTROUTING.
   const head = pool.head[slot];
@@ -314,7 +314,7 @@ function ipForwardCachedHooks(ns: NetNs, slot: number, out: NetDevice, n: Neighb
 }
 
 function sendRedirect(ns: NetNs, slot: number, rt: Rtable): void {
-  const pool = ns.world.net.pool;
+  const pool = skbPool;
   const b = pool.data[slot];
   const nh = pool.nh[slot];
   const gw = rt.gateway || u32(b, nh + 16);

@@ -1,5 +1,6 @@
 // IPv4 output (net/ipv4/ip_output.c): locally generated packets (ip_local_out) and the common
 // tail every packet takes (ip_output → ip_finish_output → fragmentation → neighbour output).
+import { skbPool } from '../skb.ts';
 import type { NetDevice } from '../device.ts';
 import { EACCES, EMSGSIZE, KernelError } from '../errors.ts';
 import type { NetNs } from '../netns.ts';
@@ -89,7 +90,7 @@ export function ipSendLocal(ns: NetNs, req: LocalSend): SendResult {
   if ((pmtudisc === 'do' || pmtudisc === 'probe') && total > mtu) return { error: -EMSGSIZE, mtu, src: rt.src };
   // Even a datagram that may be fragmented cannot be larger than 64 KiB (still reported with the MTU).
   if (total > 0xffff) return { error: -EMSGSIZE, mtu, src: rt.src };
-  const pool = ns.world.net.pool;
+  const pool = skbPool;
   const slot = pool.alloc(total);
   const b = pool.data[slot];
   const o = pool.head[slot];
@@ -143,7 +144,7 @@ export function ipSendLocal(ns: NetNs, req: LocalSend): SendResult {
  * packet at pool.nh (its link header, if any, before it is rewritten).
  */
 export function ipOutput(ns: NetNs, slot: number, rt: Rtable, ignoreDf: boolean): void {
-  const pool = ns.world.net.pool;
+  const pool = skbPool;
   const b = pool.data[slot];
   const nh = pool.nh[slot];
   const total = (b[nh + 2] << 8) | b[nh + 3];
@@ -171,15 +172,15 @@ export function ipOutput(ns: NetNs, slot: number, rt: Rtable, ignoreDf: boolean)
 /** ip_fragment: kept out of ipOutput so its closure is not allocated for every packet. */
 function fragmentOutput(ns: NetNs, slot: number, rt: Rtable, mtu: number): void {
   const snmp = ns.inet.snmp.ip;
-  const n = fragment(ns.world.net.pool, slot, mtu, (f) => finishOutput2(ns, f, rt));
+  const n = fragment(skbPool, slot, mtu, (f) => finishOutput2(ns, f, rt));
   snmp[IP_FRAG_OKS]++;
   snmp[IP_FRAG_CREATES] += n;
-  ns.world.net.pool.release(slot);
+  skbPool.release(slot);
 }
 
 /** ip_finish_output2: counted as transmitted, then to the neighbour (ARP) layer. */
 function finishOutput2(ns: NetNs, slot: number, rt: Rtable): void {
-  const pool = ns.world.net.pool;
+  const pool = skbPool;
   const b = pool.data[slot];
   const nh = pool.nh[slot];
   // The packet starts at the network header from here; the link header is rebuilt before it.

@@ -6,6 +6,7 @@
 // reports POLLERR). The sockets, their table and their receive queues are in udp-socket.ts.
 //
 // Receive allocates nothing per datagram except the payload copy a socket queues.
+import { skbPool } from '../skb.ts';
 import type { NetDevice } from '../device.ts';
 import { EACCES, EINVAL, EMSGSIZE, ENETUNREACH, KernelError } from '../errors.ts';
 import type { NetNs } from '../netns.ts';
@@ -92,7 +93,7 @@ export function udpSendmsg(sk: UdpSocket, payload: Uint8Array, toAddr: number | 
  * IpInDelivers and keeps the slot). `cast`: the packet was a broadcast or multicast.
  */
 export function udpRcv(ns: NetNs, slot: number, cast: boolean): void {
-  const pool = ns.world.net.pool;
+  const pool = skbPool;
   const b = pool.data[slot];
   const nh = pool.nh[slot];
   const hlen = (b[nh] & 0x0f) << 2;
