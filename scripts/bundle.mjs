@@ -6,7 +6,7 @@
 // `node scripts/bundle.mjs` (what `npm run build` runs) builds both.
 import { mkdir, readFile, rename, writeFile } from 'node:fs/promises';
 import { fileURLToPath, pathToFileURL } from 'node:url';
-import { build } from 'esbuild';
+import { build, transform } from 'esbuild';
 
 export const root = fileURLToPath(new URL('..', import.meta.url));
 
@@ -74,8 +74,18 @@ export async function bundle(entry, outfile) {
   });
   await mkdir(new URL('.', pathToFileURL(outfile)), { recursive: true });
   // Another process may be building the same file: write aside, then rename over it.
+  const plain = result.outputFiles[0].text;
+  let code = constTopLevel(plain);
+  // The rewrite works on esbuild's one-declaration-per-line output: if it ever produced
+  // something that does not parse (a `const` without a value), keep the plain bundle.
+  try {
+    await transform(code, { loader: 'js', format: 'esm', target: 'node20' });
+  } catch {
+    process.emitWarning(`scripts/bundle.mjs: ${entry}: top-level const rewrite does not parse; bundling without it`);
+    code = plain;
+  }
   const tmp = `${outfile}.${process.pid}.tmp`;
-  await writeFile(tmp, constTopLevel(result.outputFiles[0].text));
+  await writeFile(tmp, code);
   await rename(tmp, outfile);
 }
 
