@@ -274,6 +274,14 @@ export const S_CONFIRM = -3;
 /** nf_defrag_ipv4 (-400 at PREROUTING): fragments are gathered before conntrack sees them. */
 export const S_DEFRAG = -4;
 
+/** Nothing registered at the hook. */
+export const HOOK_NONE = 0;
+/** Every stage at the hook is a table whose base chain is empty with policy ACCEPT: the packet
+ * is accepted without an evaluation, only the policies count it. */
+export const HOOK_ACCEPT_ONLY = 1;
+/** The stages run. */
+export const HOOK_RUN = 2;
+
 export interface Compiled {
   generation: number;
   /** The compiled tables, indexed by the non-negative stage codes. */
@@ -282,10 +290,9 @@ export interface Compiled {
   stages: Int32Array[];
   /** The nat table when it has base chains (its hooks are registered), else undefined. */
   nat: CompiledTable | undefined;
-  /** Per hook, 1 when every stage there is a table whose base chain is empty with policy
-   * ACCEPT: the packet is accepted without an evaluation, only the policies count it. */
-  acceptOnly: Uint8Array;
-  /** Per hook with acceptOnly, the base chains whose policy counters the packet goes to. */
+  /** Per hook, what nf_hook has to do: HOOK_NONE, HOOK_ACCEPT_ONLY or HOOK_RUN. */
+  mode: Uint8Array;
+  /** Per hook with HOOK_ACCEPT_ONLY, the base chains whose policy counters the packet goes to. */
   acceptChains: Chain[][];
 }
 
@@ -324,7 +331,7 @@ function compile(st: NetfilterState, now: number): Compiled {
     list.sort((a, b) => a[0] - b[0]);
     stages.push(Int32Array.from(list.map((e) => e[1])));
   }
-  const acceptOnly = new Uint8Array(5);
+  const mode = new Uint8Array(5);
   const acceptChains: Chain[][] = [];
   for (let h = 0; h < 5; h++) {
     const codes = stages[h];
@@ -336,10 +343,10 @@ function compile(st: NetfilterState, now: number): Compiled {
       if (t === undefined || e < 0 || t.kind[e] !== K_POLICY || t.arg[e] !== 1) only = false;
       else chains.push(t.chains[e]!);
     }
-    acceptOnly[h] = only ? 1 : 0;
+    mode[h] = codes.length === 0 ? HOOK_NONE : only ? HOOK_ACCEPT_ONLY : HOOK_RUN;
     acceptChains.push(only ? chains : []);
   }
-  return { generation: st.generation, tables, stages, nat, acceptOnly, acceptChains };
+  return { generation: st.generation, tables, stages, nat, mode, acceptChains };
 }
 
 export function compiledOf(ns: NetNs): Compiled {

@@ -175,7 +175,8 @@ function defragOf(ns: NetNs, tab: CtTable): Reassembler {
  * ipv4_conntrack_defrag at PREROUTING (-400): a fragment is held until its datagram is whole,
  * which then goes on in the same slot. False when the fragment was taken (kept or dropped).
  */
-export function nfDefrag(ns: NetNs, pool: SkbPool, slot: number): boolean {
+export function nfDefrag(ns: NetNs, slot: number): boolean {
+  const pool = ns.world.net.pool;
   const b = pool.data[slot];
   const nh = pool.nh[slot];
   if ((((b[nh + 6] << 8) | b[nh + 7]) & 0x3fff) === 0) return true;
@@ -204,7 +205,8 @@ function checksumBad(b: Uint8Array, th: number, end: number, proto: number, sadd
  * creating an unconfirmed one for a packet that starts a flow. Returns CT_DROP when the table
  * is full (the caller drops and frees the packet).
  */
-export function nfConntrackIn(ns: NetNs, pool: SkbPool, slot: number, hook: number): number {
+export function nfConntrackIn(ns: NetNs, slot: number, hook: number): number {
+  const pool = ns.world.net.pool;
   if (pool.ct[slot] !== 0 || pool.ctinfo[slot] === IP_CT_UNTRACKED) return CT_ACCEPT;
   const tab = ctTableOf(ns);
   const b = pool.data[slot];
@@ -357,7 +359,8 @@ function icmpError(tab: CtTable, pool: SkbPool, slot: number, b: Uint8Array, th:
  * nf_confirm at the end of POSTROUTING and INPUT: a new connection enters the table. Returns
  * CT_DROP when an equal connection got there first (the packet is dropped).
  */
-export function nfConfirm(ns: NetNs, pool: SkbPool, slot: number): number {
+export function nfConfirm(ns: NetNs, slot: number): number {
+  const pool = ns.world.net.pool;
   const id = pool.ct[slot];
   if (id === 0) return CT_ACCEPT;
   const tab = pool.ctTab[slot] as CtTable;
