@@ -281,6 +281,10 @@ export const HOOK_NONE = 0;
 export const HOOK_ACCEPT_ONLY = 1;
 /** The stages run. */
 export const HOOK_RUN = 2;
+/** PREROUTING or OUTPUT with no table but conntrack's stages: [defrag,] conntrack[, NAT]. */
+export const HOOK_CT_IN = 3;
+/** INPUT or POSTROUTING with no table but conntrack's stages: [NAT,] confirmation. */
+export const HOOK_CT_OUT = 4;
 
 export interface Compiled {
   generation: number;
@@ -344,6 +348,10 @@ function compile(st: NetfilterState, now: number): Compiled {
       else chains.push(t.chains[e]!);
     }
     mode[h] = codes.length === 0 ? HOOK_NONE : only ? HOOK_ACCEPT_ONLY : HOOK_RUN;
+    if (ct && codes.length !== 0 && codes.every((code) => code < 0)) {
+      if (h === NF_INET_PRE_ROUTING || h === NF_INET_LOCAL_OUT) mode[h] = HOOK_CT_IN;
+      else if (h === NF_INET_LOCAL_IN || h === NF_INET_POST_ROUTING) mode[h] = HOOK_CT_OUT;
+    }
     acceptChains.push(only ? chains : []);
   }
   return { generation: st.generation, tables, stages, nat, mode, acceptChains };

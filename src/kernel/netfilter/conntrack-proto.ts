@@ -175,8 +175,7 @@ function defragOf(ns: NetNs, tab: CtTable): Reassembler {
  * ipv4_conntrack_defrag at PREROUTING (-400): a fragment is held until its datagram is whole,
  * which then goes on in the same slot. False when the fragment was taken (kept or dropped).
  */
-export function nfDefrag(ns: NetNs, slot: number): boolean {
-  const pool = ns.world.net.pool;
+export function nfDefrag(ns: NetNs, pool: SkbPool, slot: number): boolean {
   const b = pool.data[slot];
   const nh = pool.nh[slot];
   if ((((b[nh + 6] << 8) | b[nh + 7]) & 0x3fff) === 0) return true;
@@ -205,8 +204,7 @@ function checksumBad(b: Uint8Array, th: number, end: number, proto: number, sadd
  * creating an unconfirmed one for a packet that starts a flow. Returns CT_DROP when the table
  * is full (the caller drops and frees the packet).
  */
-export function nfConntrackIn(ns: NetNs, slot: number, hook: number): number {
-  const pool = ns.world.net.pool;
+export function nfConntrackIn(ns: NetNs, pool: SkbPool, slot: number, hook: number): number {
   if (pool.ct[slot] !== 0 || pool.ctinfo[slot] === IP_CT_UNTRACKED) return CT_ACCEPT;
   const tab = ctTableOf(ns);
   const b = pool.data[slot];
@@ -219,7 +217,7 @@ export function nfConntrackIn(ns: NetNs, slot: number, hook: number): number {
   const daddr = (b[nh + 16] << 24) | (b[nh + 17] << 16) | (b[nh + 18] << 8) | b[nh + 19];
   // A fragment here was not gathered (a locally sent one at OUTPUT): no ports, INVALID.
   if ((((b[nh + 6] << 8) | b[nh + 7]) & 0x3fff) !== 0) return invalid(tab);
-  const nowJ = jiffiesOf(ns.world.now());
+  const nowJ = tab.jiffies();
   const t = timeoutsOf(ns, tab);
   const verify = t.checksum && hook === 0;
   let sport = 0;
@@ -315,7 +313,11 @@ export function nfConntrackIn(ns: NetNs, slot: number, hook: number): number {
       }
     } else refresh(c, nowJ, t.udp);
   } else if (proto !== IPPROTO_TCP) refresh(c, nowJ, t.generic);
-  pool.setCt(slot, tab, c.id, ctinfo);
+  // pool.setCt on a slot without a connection, the reference taken on `c` itself.
+  c.refs++;
+  pool.ct[slot] = c.id + 1;
+  pool.ctTab[slot] = tab;
+  pool.ctinfo[slot] = ctinfo;
   if (ctinfo === IP_CT_ESTABLISHED_REPLY && (c.status & IPS_SEEN_REPLY) === 0) {
     c.status |= IPS_SEEN_REPLY;
     if (tab.listeners.length !== 0) c.events |= IPCT_REPLY;
@@ -359,8 +361,7 @@ function icmpError(tab: CtTable, pool: SkbPool, slot: number, b: Uint8Array, th:
  * nf_confirm at the end of POSTROUTING and INPUT: a new connection enters the table. Returns
  * CT_DROP when an equal connection got there first (the packet is dropped).
  */
-export function nfConfirm(ns: NetNs, slot: number): number {
-  const pool = ns.world.net.pool;
+export function nfConfirm(ns: NetNs, pool: SkbPool, slot: number): number {
   const id = pool.ct[slot];
   if (id === 0) return CT_ACCEPT;
   const tab = pool.ctTab[slot] as CtTable;

@@ -6,13 +6,14 @@
 // the packet from its slot itself: nothing is carried from one stage to the next but the slot.
 import type { NetDevice } from '../device.ts';
 import type { NetNs } from '../netns.ts';
+import type { SkbPool } from '../skb.ts';
 import type { Chain } from './table.ts';
-import { IP_CT_IS_REPLY, IP_CT_NEW, IP_CT_RELATED, IPS_NAT_MASK, jiffiesOf as ctJiffies, type CtTable } from './conntrack.ts';
+import { IP_CT_ESTABLISHED, IP_CT_NEW, IP_CT_RELATED, IP_CT_RELATED_REPLY, jiffiesOf as ctJiffies, type Conn, type CtTable } from './conntrack.ts';
 import { CT_DROP, nfConfirm, nfConntrackIn, nfDefrag } from './conntrack-proto.ts';
 import { NF_NAT_MANIP_DST, NF_NAT_MANIP_SRC, natIcmpReplyTranslation, natInitialized, natNullBinding, natPacket } from './nat.ts';
 import { iptDoTable, type PhysDevs } from './do-table.ts';
 import {
-  type Compiled, type CompiledTable, compiledOf, HOOK_ACCEPT_ONLY, HOOK_NONE, K_ACCEPT, K_DROP, K_REJECT, NF_INET_LOCAL_OUT,
+  type Compiled, type CompiledTable, compiledOf, HOOK_ACCEPT_ONLY, HOOK_CT_IN, HOOK_CT_OUT, HOOK_NONE, K_ACCEPT, K_DROP, K_REJECT, NF_INET_LOCAL_OUT,
   NF_INET_POST_ROUTING, NF_INET_PRE_ROUTING, S_CT_IN, S_DEFRAG, S_NAT,
 } from './compile.ts';
 
@@ -34,14 +35,33 @@ export function nfHook(ns: NetNs, hook: number, slot: number, inDev: NetDevice |
   const c = compiledOf(ns);
   const mode = c.mode[hook];
   if (mode === HOOK_NONE) return true;
-  if (mode === HOOK_ACCEPT_ONLY) return countPolicies(c.acceptChains[hook], ns, slot);
-  return runHook(ns, c, hook, slot, inDev, outDev, phys);
+  return runHook(ns, c, mode, hook, slot, inDev, outDev, phys);
+}
+
+function runHook(ns: NetNs, c: Compiled, mode: number, hook: number, slot: number, inDev: NetDevice | undefined, outDev: NetDevice | undefined, phys: PhysDevs | undefined): boolean {
+  const pool = ns.world.net.pool;
+  if (mode === HOOK_ACCEPT_ONLY) return countPolicies(c.acceptChains[hook], pool, slot);
+  let v: number;
+  if (mode === HOOK_CT_IN) {
+    // What the stages would do, without their loop: defragmentation (a fragment goes the
+    // general way), conntrack, NAT.
+    const b = pool.data[slot];
+    const nh = pool.nh[slot];
+    if ((((b[nh + 6] << 8) | b[nh + 7]) & 0x3fff) !== 0) return runStages(ns, pool, c, hook, slot, inDev, outDev, phys);
+    v = nfConntrackIn(ns, pool, slot, hook) === CT_DROP ? K_DROP : K_ACCEPT;
+    if (v === K_ACCEPT && c.nat !== undefined) v = natStage(ns, pool, c.nat, hook, slot, inDev, outDev, phys);
+  } else if (mode === HOOK_CT_OUT) {
+    v = c.nat === undefined ? K_ACCEPT : natStage(ns, pool, c.nat, hook, slot, inDev, outDev, phys);
+    if (v === K_ACCEPT) v = nfConfirm(ns, pool, slot) === CT_DROP ? K_DROP : K_ACCEPT;
+  } else return runStages(ns, pool, c, hook, slot, inDev, outDev, phys);
+  if (v === K_ACCEPT) return true;
+  if (v !== K_REJECT) pool.release(slot);
+  return false;
 }
 
 /** Empty base chains with policy ACCEPT at a hook: what their evaluation would do (count the
  * packet on each policy, when the chain keeps counters) without the evaluation. */
-function countPolicies(chains: Chain[], ns: NetNs, slot: number): boolean {
-  const pool = ns.world.net.pool;
+function countPolicies(chains: Chain[], pool: SkbPool, slot: number): boolean {
   const b = pool.data[slot];
   const nh = pool.nh[slot];
   const total = (b[nh + 2] << 8) | b[nh + 3];
@@ -55,19 +75,20 @@ function countPolicies(chains: Chain[], ns: NetNs, slot: number): boolean {
   return true;
 }
 
-function runHook(ns: NetNs, c: Compiled, hook: number, slot: number, inDev: NetDevice | undefined, outDev: NetDevice | undefined, phys: PhysDevs | undefined): boolean {
+/** nf_hook_slow: the hook's stages in priority order, until one does not accept the packet. */
+function runStages(ns: NetNs, pool: SkbPool, c: Compiled, hook: number, slot: number, inDev: NetDevice | undefined, outDev: NetDevice | undefined, phys: PhysDevs | undefined): boolean {
   const stages = c.stages[hook];
   for (let s = 0; s < stages.length; s++) {
     const code = stages[s];
     let v: number;
     if (code >= 0) v = iptDoTable(ns, c.tables[code], hook, slot, inDev, outDev, phys);
-    else if (code === S_CT_IN) v = nfConntrackIn(ns, slot, hook) === CT_DROP ? K_DROP : K_ACCEPT;
-    else if (code === S_NAT) v = natStage(ns, c.nat!, hook, slot, inDev, outDev, phys);
+    else if (code === S_CT_IN) v = nfConntrackIn(ns, pool, slot, hook) === CT_DROP ? K_DROP : K_ACCEPT;
+    else if (code === S_NAT) v = natStage(ns, pool, c.nat!, hook, slot, inDev, outDev, phys);
     // A fragment is taken (as REJECT takes a packet); the completed datagram goes on instead.
-    else if (code === S_DEFRAG) v = nfDefrag(ns, slot) ? K_ACCEPT : K_REJECT;
-    else v = nfConfirm(ns, slot) === CT_DROP ? K_DROP : K_ACCEPT; // S_CONFIRM
+    else if (code === S_DEFRAG) v = nfDefrag(ns, pool, slot) ? K_ACCEPT : K_REJECT;
+    else v = nfConfirm(ns, pool, slot) === CT_DROP ? K_DROP : K_ACCEPT; // S_CONFIRM
     if (v !== K_ACCEPT) {
-      if (v !== K_REJECT) ns.world.net.pool.release(slot);
+      if (v !== K_REJECT) pool.release(slot);
       return false;
     }
   }
@@ -79,36 +100,39 @@ function runHook(ns: NetNs, c: Compiled, hook: number, slot: number, inDev: NetD
  * packet goes through the nat table's chain (or gets the identity mapping); then the packet gets
  * the connection's mapping.
  */
-function natStage(ns: NetNs, nat: CompiledTable, hook: number, slot: number, inDev: NetDevice | undefined, outDev: NetDevice | undefined, phys: PhysDevs | undefined): number {
-  const pool = ns.world.net.pool;
+function natStage(ns: NetNs, pool: SkbPool, nat: CompiledTable, hook: number, slot: number, inDev: NetDevice | undefined, outDev: NetDevice | undefined, phys: PhysDevs | undefined): number {
   const id = pool.ct[slot];
   if (id === 0) return K_ACCEPT;
   const tab = pool.ctTab[slot] as CtTable;
   const conn = tab.conns[id - 1]!;
   const ctinfo = pool.ctinfo[slot];
-  const status = conn.status;
-  // The common case first: a packet of a connection past its first, with no mapping (both NAT
-  // kinds set up, neither changing a tuple) and not an ICMP error (RELATED).
-  if (ctinfo !== IP_CT_NEW && ctinfo !== IP_CT_RELATED && ctinfo !== IP_CT_RELATED + IP_CT_IS_REPLY && (status & IPS_NAT_MASK) === 0 && conn.masqIndex === 0) return K_ACCEPT;
   const manip = hook === NF_INET_PRE_ROUTING || hook === NF_INET_LOCAL_OUT ? NF_NAT_MANIP_DST : NF_NAT_MANIP_SRC;
-  const b = pool.data[slot];
-  const nh = pool.nh[slot];
-  const end = nh + ((b[nh + 2] << 8) | b[nh + 3]);
-  if ((ctinfo === IP_CT_RELATED || ctinfo === IP_CT_RELATED + IP_CT_IS_REPLY) && b[nh + 9] === 1) {
-    return natIcmpReplyTranslation(tab, conn, ctinfo, manip, b, nh, end) ? K_ACCEPT : K_DROP;
+  if (ctinfo === IP_CT_RELATED || ctinfo === IP_CT_RELATED_REPLY || (ctinfo === IP_CT_NEW && !natInitialized(conn, manip))) {
+    return natSetup(ns, pool, nat, hook, slot, tab, conn, ctinfo, manip, inDev, outDev, phys);
   }
-  if (ctinfo === IP_CT_NEW || ctinfo === IP_CT_RELATED || ctinfo === IP_CT_RELATED + IP_CT_IS_REPLY) {
-    if (!natInitialized(conn, manip)) {
-      if (nat.entry[hook] >= 0) {
-        const v = iptDoTable(ns, nat, hook, slot, inDev, outDev, phys);
-        if (v !== K_ACCEPT) return v;
-      }
-      if (!natInitialized(conn, manip)) natNullBinding(ns, tab, conn, manip, ctJiffies(ns.world.now()));
-    }
-  } else if (hook === NF_INET_POST_ROUTING && ctinfo < IP_CT_IS_REPLY && conn.masqIndex !== 0 && outDev !== undefined && conn.masqIndex !== outDev.ifindex) {
+  // A connection whose mapping is set up: ESTABLISHED, its reply, or a NEW one past its first packet.
+  if (ctinfo === IP_CT_ESTABLISHED && hook === NF_INET_POST_ROUTING && conn.masqIndex !== 0 && outDev !== undefined && conn.masqIndex !== outDev.ifindex) {
     // nf_nat_oif_changed: a masqueraded connection now leaving by another device is dropped.
     tab.kill(conn);
     return K_DROP;
   }
-  return natPacket(tab, conn, ctinfo, manip, b, nh, end) ? K_ACCEPT : K_DROP;
+  return natPacket(tab, conn, ctinfo, manip, pool.data[slot], pool.nh[slot]) ? K_ACCEPT : K_DROP;
+}
+
+/** natStage for an ICMP error about a connection, or a connection's first packet (cold). */
+function natSetup(ns: NetNs, pool: SkbPool, nat: CompiledTable, hook: number, slot: number, tab: CtTable, conn: Conn, ctinfo: number, manip: number, inDev: NetDevice | undefined, outDev: NetDevice | undefined, phys: PhysDevs | undefined): number {
+  const b = pool.data[slot];
+  const nh = pool.nh[slot];
+  if (ctinfo !== IP_CT_NEW && b[nh + 9] === 1) {
+    const end = nh + ((b[nh + 2] << 8) | b[nh + 3]);
+    return natIcmpReplyTranslation(tab, conn, ctinfo, manip, b, nh, end) ? K_ACCEPT : K_DROP;
+  }
+  if (!natInitialized(conn, manip)) {
+    if (nat.entry[hook] >= 0) {
+      const v = iptDoTable(ns, nat, hook, slot, inDev, outDev, phys);
+      if (v !== K_ACCEPT) return v;
+    }
+    if (!natInitialized(conn, manip)) natNullBinding(ns, tab, conn, manip, ctJiffies(ns.world.now()));
+  }
+  return natPacket(tab, conn, ctinfo, manip, pool.data[slot], pool.nh[slot]) ? K_ACCEPT : K_DROP;
 }
