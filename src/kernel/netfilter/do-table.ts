@@ -77,6 +77,8 @@ export function iptDoTable(ns: NetNs, ct: CompiledTable, hook: number, slot: num
   const pool = ns.world.net.pool;
   const nh = pool.nh[slot];
   loadPacket(pool.data[slot], nh);
+  // Verdicts and jumps on the header alone read nothing else.
+  if (ct.plain) return doTable(ct, hook, slot, pend - nh);
   pinName = inDev === undefined ? '' : inDev.name;
   poutName = outDev === undefined ? '' : outDev.name;
   pinDev = inDev;

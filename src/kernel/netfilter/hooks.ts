@@ -13,7 +13,7 @@ import { CT_DROP, nfConfirm, nfConntrackIn, nfDefrag } from './conntrack-proto.t
 import { NF_NAT_MANIP_DST, NF_NAT_MANIP_SRC, natIcmpReplyTranslation, natInitialized, natNullBinding, natPacket } from './nat.ts';
 import { iptDoTable, type PhysDevs } from './do-table.ts';
 import {
-  type Compiled, type CompiledTable, compiledOf, HOOK_ACCEPT_ONLY, HOOK_CT_IN, HOOK_CT_OUT, HOOK_NONE, K_ACCEPT, K_DROP, K_REJECT, NF_INET_LOCAL_OUT,
+  type Compiled, type CompiledTable, compiledOf, HOOK_ACCEPT_ONLY, HOOK_CT_IN, HOOK_CT_OUT, HOOK_NONE, HOOK_TABLE, K_ACCEPT, K_DROP, K_REJECT, NF_INET_LOCAL_OUT,
   NF_INET_POST_ROUTING, NF_INET_PRE_ROUTING, S_CT_IN, S_DEFRAG, S_NAT,
 } from './compile.ts';
 
@@ -53,7 +53,8 @@ function runHook(ns: NetNs, c: Compiled, mode: number, hook: number, slot: numbe
   } else if (mode === HOOK_CT_OUT) {
     v = c.nat === undefined ? K_ACCEPT : natStage(ns, pool, c.nat, hook, slot, inDev, outDev, phys);
     if (v === K_ACCEPT) v = nfConfirm(ns, pool, slot) === CT_DROP ? K_DROP : K_ACCEPT;
-  } else return runStages(ns, pool, c, hook, slot, inDev, outDev, phys);
+  } else if (mode === HOOK_TABLE) v = iptDoTable(ns, c.tables[c.stages[hook][0]], hook, slot, inDev, outDev, phys);
+  else return runStages(ns, pool, c, hook, slot, inDev, outDev, phys);
   if (v === K_ACCEPT) return true;
   if (v !== K_REJECT) pool.release(slot);
   return false;
