@@ -3,11 +3,13 @@
 // per hook, the stages registered there in priority order (tables, conntrack, NAT, confirmation).
 // Rebuilt when the rule set's generation changes. Also the state of -m limit (xt_limit.c).
 import type { NetNs } from '../netns.ts';
-import type { World } from '../world.ts';
 import type { Chain, Hook, Table, TableName } from './table.ts';
 import { TABLE_PRIORITY } from './table.ts';
 import type { NetfilterState } from './index.ts';
-import { NFQ_FLAG_BYPASS, XT_CT_NOTRACK, XT_LIMIT_SCALE, type Rule } from './types.ts';
+import { NFQ_FLAG_BYPASS, XT_CT_NOTRACK, type Rule } from './types.ts';
+import { type LimitState, limitJiffies, limitState } from './xt-limit.ts';
+
+export { type LimitState, limitMatch } from './xt-limit.ts';
 
 export const NF_INET_PRE_ROUTING = 0;
 export const NF_INET_LOCAL_IN = 1;
@@ -95,6 +97,10 @@ export class CompiledTable {
   entry = new Int32Array(5).fill(-1);
   /** Index of each hook's policy entry (the underflow). */
   underflow = new Int32Array(5).fill(-1);
+
+  /** No rule has a match, an interface or a target beyond verdicts and jumps: an evaluation
+   * needs the packet's header only (not its devices or namespace). */
+  plain = true;
 
   /** Per rule index, the state of each of its limit matches (xt_limit_priv). */
   limits: Array<Array<LimitState | undefined> | undefined> = [];
@@ -212,6 +218,10 @@ export class CompiledTable {
       } else this.kind[i] = K_RETURN;
       i++;
     }
+    for (let j = 0; j < n; j++) {
+      const k = this.kind[j];
+      if (this.slow[j] !== 0 || (k !== K_CONTINUE && k !== K_ACCEPT && k !== K_DROP && k !== K_RETURN && k !== K_JUMP && k !== K_GOTO && k !== K_POLICY)) this.plain = false;
+    }
     this.indexRuns();
   }
 
@@ -274,6 +284,20 @@ export const S_CONFIRM = -3;
 /** nf_defrag_ipv4 (-400 at PREROUTING): fragments are gathered before conntrack sees them. */
 export const S_DEFRAG = -4;
 
+/** Nothing registered at the hook. */
+export const HOOK_NONE = 0;
+/** Every stage at the hook is a table whose base chain is empty with policy ACCEPT: the packet
+ * is accepted without an evaluation, only the policies count it. */
+export const HOOK_ACCEPT_ONLY = 1;
+/** The stages run. */
+export const HOOK_RUN = 2;
+/** PREROUTING or OUTPUT with no table but conntrack's stages: [defrag,] conntrack[, NAT]. */
+export const HOOK_CT_IN = 3;
+/** INPUT or POSTROUTING with no table but conntrack's stages: [NAT,] confirmation. */
+export const HOOK_CT_OUT = 4;
+/** One table and nothing else. */
+export const HOOK_TABLE = 5;
+
 export interface Compiled {
   generation: number;
   /** The compiled tables, indexed by the non-negative stage codes. */
@@ -282,10 +306,9 @@ export interface Compiled {
   stages: Int32Array[];
   /** The nat table when it has base chains (its hooks are registered), else undefined. */
   nat: CompiledTable | undefined;
-  /** Per hook, 1 when every stage there is a table whose base chain is empty with policy
-   * ACCEPT: the packet is accepted without an evaluation, only the policies count it. */
-  acceptOnly: Uint8Array;
-  /** Per hook with acceptOnly, the base chains whose policy counters the packet goes to. */
+  /** Per hook, what nf_hook has to do: HOOK_NONE, HOOK_ACCEPT_ONLY or HOOK_RUN. */
+  mode: Uint8Array;
+  /** Per hook with HOOK_ACCEPT_ONLY, the base chains whose policy counters the packet goes to. */
   acceptChains: Chain[][];
 }
 
@@ -324,7 +347,7 @@ function compile(st: NetfilterState, now: number): Compiled {
     list.sort((a, b) => a[0] - b[0]);
     stages.push(Int32Array.from(list.map((e) => e[1])));
   }
-  const acceptOnly = new Uint8Array(5);
+  const mode = new Uint8Array(5);
   const acceptChains: Chain[][] = [];
   for (let h = 0; h < 5; h++) {
     const codes = stages[h];
@@ -336,70 +359,23 @@ function compile(st: NetfilterState, now: number): Compiled {
       if (t === undefined || e < 0 || t.kind[e] !== K_POLICY || t.arg[e] !== 1) only = false;
       else chains.push(t.chains[e]!);
     }
-    acceptOnly[h] = only ? 1 : 0;
+    mode[h] = codes.length === 0 ? HOOK_NONE : only ? HOOK_ACCEPT_ONLY : HOOK_RUN;
+    if (mode[h] === HOOK_RUN && codes.length === 1 && codes[0] >= 0) mode[h] = HOOK_TABLE;
+    if (ct && codes.length !== 0 && codes.every((code) => code < 0)) {
+      if (h === NF_INET_PRE_ROUTING || h === NF_INET_LOCAL_OUT) mode[h] = HOOK_CT_IN;
+      else if (h === NF_INET_LOCAL_IN || h === NF_INET_POST_ROUTING) mode[h] = HOOK_CT_OUT;
+    }
     acceptChains.push(only ? chains : []);
   }
-  return { generation: st.generation, tables, stages, nat, acceptOnly, acceptChains };
+  return { generation: st.generation, tables, stages, nat, mode, acceptChains };
 }
 
 export function compiledOf(ns: NetNs): Compiled {
   const st = ns.netfilter;
   let c = st.compiled as Compiled | undefined;
   if (c === undefined || c.generation !== st.generation) {
-    c = compile(st, jiffies(ns.world.now()));
+    c = compile(st, limitJiffies(ns.world.now()));
     st.compiled = c;
   }
   return c;
-}
-
-// ---- -m limit (xt_limit.c), in jiffies of virtual time ----------------------------------
-
-const HZ = 250;
-/** CREDITS_PER_JIFFY: POW2_BELOW32(0xFFFFFFFF / (HZ*60*60*24)) = 128 at HZ 250. */
-const CREDITS_PER_JIFFY = 128;
-
-function jiffies(ms: number): number {
-  return Math.floor((ms * HZ) / 1000);
-}
-
-export interface LimitState {
-  credit: number;
-  prev: number;
-  creditCap: number;
-  cost: number;
-}
-
-function user2credits(user: number): number {
-  if (user > Math.floor(0xffffffff / (HZ * CREDITS_PER_JIFFY))) return Math.floor(user / XT_LIMIT_SCALE) * HZ * CREDITS_PER_JIFFY;
-  return Math.floor((user * HZ * CREDITS_PER_JIFFY) / XT_LIMIT_SCALE);
-}
-
-/** limit_mt_check: a new rule starts with full credit; a rule kept across commits keeps its state. */
-function limitState(st: NetfilterState, table: string, handle: number, j: number, avg: number, burst: number, now: number): LimitState {
-  const key = `${table}:${handle}:${j}:${avg}:${burst}`;
-  let s = st.ruleState.get(key) as LimitState | undefined;
-  if (s === undefined) {
-    // r->avg * r->burst is u32 arithmetic: it wraps, as in the kernel.
-    const credit = user2credits((avg * burst) >>> 0);
-    s = { credit, prev: now, creditCap: credit, cost: user2credits(avg) };
-    st.ruleState.set(key, s);
-  }
-  return s;
-}
-
-/** xt_limit's token bucket, on `world`'s clock (a time in ms passed as a number would be a heap
- * number per call). */
-export function limitMatch(s: LimitState, world: World): boolean {
-  const now = jiffies(world.now());
-  if (s.credit < s.cost && s.prev === now) return false;
-  let credit = s.credit + (now - s.prev) * CREDITS_PER_JIFFY;
-  s.prev = now;
-  if (credit > s.creditCap) credit = s.creditCap;
-  let ret = false;
-  if (credit >= s.cost) {
-    ret = true;
-    credit -= s.cost;
-  }
-  s.credit = credit;
-  return ret;
 }

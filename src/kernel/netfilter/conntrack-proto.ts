@@ -217,7 +217,7 @@ export function nfConntrackIn(ns: NetNs, pool: SkbPool, slot: number, hook: numb
   const daddr = (b[nh + 16] << 24) | (b[nh + 17] << 16) | (b[nh + 18] << 8) | b[nh + 19];
   // A fragment here was not gathered (a locally sent one at OUTPUT): no ports, INVALID.
   if ((((b[nh + 6] << 8) | b[nh + 7]) & 0x3fff) !== 0) return invalid(tab);
-  const nowJ = jiffiesOf(ns.world.now());
+  const nowJ = tab.jiffies();
   const t = timeoutsOf(ns, tab);
   const verify = t.checksum && hook === 0;
   let sport = 0;
@@ -313,7 +313,11 @@ export function nfConntrackIn(ns: NetNs, pool: SkbPool, slot: number, hook: numb
       }
     } else refresh(c, nowJ, t.udp);
   } else if (proto !== IPPROTO_TCP) refresh(c, nowJ, t.generic);
-  pool.setCt(slot, tab, c.id, ctinfo);
+  // pool.setCt on a slot without a connection, the reference taken on `c` itself.
+  c.refs++;
+  pool.ct[slot] = c.id + 1;
+  pool.ctTab[slot] = tab;
+  pool.ctinfo[slot] = ctinfo;
   if (ctinfo === IP_CT_ESTABLISHED_REPLY && (c.status & IPS_SEEN_REPLY) === 0) {
     c.status |= IPS_SEEN_REPLY;
     if (tab.listeners.length !== 0) c.events |= IPCT_REPLY;

@@ -14,37 +14,8 @@ import type { NetNs } from '../netns.ts';
 import { DEFAULT_EPOCH_MS } from '../world.ts';
 import type { CtRef } from '../skb.ts';
 
-/** enum ip_conntrack_info. */
-export const IP_CT_ESTABLISHED = 0;
-export const IP_CT_RELATED = 1;
-export const IP_CT_NEW = 2;
-export const IP_CT_IS_REPLY = 3;
-export const IP_CT_ESTABLISHED_REPLY = 3;
-export const IP_CT_RELATED_REPLY = 4;
-export const IP_CT_UNTRACKED = 7;
-
-/** enum ip_conntrack_status bits. */
-export const IPS_EXPECTED = 1 << 0;
-export const IPS_SEEN_REPLY = 1 << 1;
-export const IPS_ASSURED = 1 << 2;
-export const IPS_CONFIRMED = 1 << 3;
-export const IPS_SRC_NAT = 1 << 4;
-export const IPS_DST_NAT = 1 << 5;
-export const IPS_NAT_MASK = IPS_SRC_NAT | IPS_DST_NAT;
-export const IPS_SEQ_ADJUST = 1 << 6;
-export const IPS_SRC_NAT_DONE = 1 << 7;
-export const IPS_DST_NAT_DONE = 1 << 8;
-export const IPS_DYING = 1 << 9;
-export const IPS_FIXED_TIMEOUT = 1 << 10;
-
-/** enum ip_conntrack_events bits (IPCT_*). */
-export const IPCT_NEW = 1 << 0;
-export const IPCT_RELATED = 1 << 1;
-export const IPCT_DESTROY = 1 << 2;
-export const IPCT_REPLY = 1 << 3;
-export const IPCT_ASSURED = 1 << 4;
-export const IPCT_PROTOINFO = 1 << 5;
-export const IPCT_MARK = 1 << 7;
+export * from './conntrack-consts.ts';
+import { IPCT_DESTROY, IPCT_NEW, IPS_CONFIRMED, IPS_DYING, IPS_FIXED_TIMEOUT } from './conntrack-consts.ts';
 
 /** One event as ctnetlink reports it; the connection's tuples are still in the table when a listener runs. */
 export interface CtEvent {
@@ -74,8 +45,6 @@ export function jiffiesOf(ms: number): number {
   return Math.floor(((ms - DEFAULT_EPOCH_MS) * HZ) / 1000);
 }
 
-/** enum tcp_conntrack. */
-export const TCP_CONNTRACK_NAMES = ['NONE', 'SYN_SENT', 'SYN_RECV', 'ESTABLISHED', 'FIN_WAIT', 'CLOSE_WAIT', 'LAST_ACK', 'TIME_WAIT', 'CLOSE', 'SYN_SENT2'] as const;
 
 /** One tracked connection (struct nf_conn, without its tuples: they are in the table's arrays). */
 export class Conn {
@@ -102,8 +71,9 @@ export class Conn {
   constructor(readonly id: number, readonly proto: number) {}
 }
 
-/** The tuple being looked up or built (module state: no allocation per packet). */
-export const key = { src: 0, dst: 0, sport: 0, dport: 0, proto: 0 };
+/** Int32s per node in CtTable.tKey. */
+export const CT_KEY_STRIDE = 4;
+const KEY_STRIDE = CT_KEY_STRIDE;
 
 function hashTuple(seed: number, src: number, dst: number, sport: number, dport: number, proto: number): number {
   let h = Math.imul(src ^ seed, 0x9e3779b1);
@@ -137,6 +107,9 @@ export class CtTable implements CtRef {
   tDport: Uint16Array = new Uint16Array(0);
   tProto: Uint8Array = new Uint8Array(0);
   tHash: Int32Array = new Int32Array(0);
+  /** The lookup key of each node, packed (one cache line holds a connection's two): source,
+   * destination, ports (sport << 16 | dport), and the hash with the protocol in its low byte. */
+  tKey: Int32Array = new Int32Array(0);
   next: Int32Array = new Int32Array(0);
   private buckets = new Int32Array(0);
   private bucketShift = 0;
@@ -153,6 +126,9 @@ export class CtTable implements CtRef {
   /** `conntrack -E` and the like; empty means no event is made at all. */
   readonly listeners: CtListener[] = [];
   private gcTimer: unknown = undefined;
+  /** The virtual time jiffies() last converted, and its jiffies (many packets share a ms). */
+  private lastMs = -1;
+  private lastJiffies = 0;
   readonly stats: CtStats = { found: 0, invalid: 0, insert: 0, insert_failed: 0, drop: 0, early_drop: 0, error: 0, search_restart: 0, clash_resolve: 0, chaintoolong: 0 };
 
   constructor(readonly ns: NetNs) {
@@ -176,6 +152,9 @@ export class CtTable implements CtRef {
     const h = new Int32Array(cap * 2);
     h.set(this.tHash);
     this.tHash = h;
+    const k = new Int32Array(cap * 2 * KEY_STRIDE);
+    k.set(this.tKey);
+    this.tKey = k;
     for (let id = cap - 1; id >= this.capacity; id--) this.freeIds.push(id);
     this.capacity = cap;
   }
@@ -212,6 +191,16 @@ export class CtTable implements CtRef {
     }
   }
 
+  /** jiffiesOf(now), converted once per distinct virtual time. */
+  jiffies(): number {
+    const ms = this.ns.world.now();
+    if (ms !== this.lastMs) {
+      this.lastMs = ms;
+      this.lastJiffies = jiffiesOf(ms);
+    }
+    return this.lastJiffies;
+  }
+
   /** Sets node `n`'s tuple and hash. */
   setTuple(n: number, src: number, dst: number, sport: number, dport: number, proto: number): void {
     this.tSrc[n] = src | 0;
@@ -219,18 +208,28 @@ export class CtTable implements CtRef {
     this.tSport[n] = sport;
     this.tDport[n] = dport;
     this.tProto[n] = proto;
-    this.tHash[n] = hashTuple(this.seed, src | 0, dst | 0, sport, dport, proto);
+    const h = hashTuple(this.seed, src | 0, dst | 0, sport, dport, proto);
+    this.tHash[n] = h;
+    const o = n * KEY_STRIDE;
+    this.tKey[o] = src | 0;
+    this.tKey[o + 1] = dst | 0;
+    this.tKey[o + 2] = (sport << 16) | dport;
+    this.tKey[o + 3] = (h & ~0xff) | proto;
   }
 
   /**
-   * The node whose tuple equals `key` (confirmed connections only), or -1. An expired
+   * The node whose tuple is the one given (confirmed connections only), or -1. An expired
    * connection found on the way is removed.
    */
   find(nowJ: number, src: number, dst: number, sport: number, dport: number, proto: number): number {
     const h = hashTuple(this.seed, src | 0, dst | 0, sport, dport, proto);
+    const tag = (h & ~0xff) | proto;
+    const ports = (sport << 16) | dport;
+    const key = this.tKey;
     let n = this.buckets[h >>> this.bucketShift];
     while (n !== -1) {
-      if (this.tHash[n] === h && this.tSrc[n] === (src | 0) && this.tDst[n] === (dst | 0) && this.tSport[n] === sport && this.tDport[n] === dport && this.tProto[n] === proto) {
+      const o = n * KEY_STRIDE;
+      if (key[o + 3] === tag && key[o] === (src | 0) && key[o + 1] === (dst | 0) && key[o + 2] === ports) {
         const c = this.conns[n >> 1]!;
         if (c.timeout - nowJ <= 0 && (c.status & IPS_FIXED_TIMEOUT) === 0) {
           this.kill(c);

@@ -3,7 +3,7 @@
 // an ICMP error about a NATed connection translated inside (the quoted packet) and out.
 import { checksumReplace16, checksumReplace32, internetChecksum } from '../../wire/checksum.ts';
 import {
-  IP_CT_IS_REPLY, IPS_DST_NAT, IPS_DST_NAT_DONE, IPS_NAT_MASK, IPS_SRC_NAT, IPS_SRC_NAT_DONE, type Conn, type CtTable,
+  CT_KEY_STRIDE, IP_CT_IS_REPLY, IPS_DST_NAT, IPS_DST_NAT_DONE, IPS_NAT_MASK, IPS_SRC_NAT, IPS_SRC_NAT_DONE, type Conn, type CtTable,
 } from './conntrack.ts';
 
 export const NF_NAT_MANIP_SRC = 0;
@@ -96,23 +96,24 @@ function mapped(c: Conn, ctinfo: number, manip: number): boolean {
 }
 
 /**
- * nf_nat_packet: applies the connection's mapping for `manip` to a packet going in direction
- * `dir`. Returns false to drop it.
+ * nf_nat_packet: applies the connection's mapping for `manip` to the packet at `nh` (of
+ * `ctinfo`'s direction). Returns false to drop it.
  */
-export function natPacket(tab: CtTable, c: Conn, ctinfo: number, manip: number, b: Uint8Array, nh: number, end: number): boolean {
+export function natPacket(tab: CtTable, c: Conn, ctinfo: number, manip: number, b: Uint8Array, nh: number): boolean {
   if (!mapped(c, ctinfo, manip)) return true;
-  // The target is the inverse of the other direction's tuple.
-  const m = c.id * 2 + (ctinfo >= IP_CT_IS_REPLY ? 0 : 1);
-  const proto = tab.tProto[m];
+  // The target is the inverse of the other direction's tuple (its packed key: one cache line).
+  const o = (c.id * 2 + (ctinfo >= IP_CT_IS_REPLY ? 0 : 1)) * CT_KEY_STRIDE;
+  const key = tab.tKey;
+  const ports = key[o + 2];
   let addr: number, port: number;
   if (manip === NF_NAT_MANIP_SRC) {
-    addr = tab.tDst[m];
-    port = proto === IPPROTO_ICMP ? tab.tSport[m] : tab.tDport[m];
+    addr = key[o + 1];
+    port = (key[o + 3] & 0xff) === IPPROTO_ICMP ? ports >>> 16 : ports & 0xffff;
   } else {
-    addr = tab.tSrc[m];
-    port = tab.tSport[m];
+    addr = key[o];
+    port = ports >>> 16;
   }
-  return manipPkt(b, nh, end, manip, addr, port);
+  return manipPkt(b, nh, nh + ((b[nh + 2] << 8) | b[nh + 3]), manip, addr, port);
 }
 
 /**
