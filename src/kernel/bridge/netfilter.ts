@@ -3,6 +3,7 @@
 // raw/mangle/nat PREROUTING, mangle/filter FORWARD and mangle/nat POSTROUTING (not INPUT/OUTPUT);
 // with the sysctl at 0, a bridge's own nf_call_iptables option turns it back on for that bridge.
 // The hooks below run the IPv4 tables (netfilter/hooks.ts) on bridged frames.
+import { skbPool } from '../skb.ts';
 import { fragment } from '../ipv4/fragment.ts';
 import type { NetDevice } from '../device.ts';
 import type { NetNs } from '../netns.ts';
@@ -52,7 +53,7 @@ function bridgeHook(hook: number, slot: number, br: Bridge, inDev: NetDevice | u
 
 function bridgeHookSlow(hook: number, slot: number, br: Bridge, inDev: NetDevice | undefined, outDev: NetDevice | undefined, physIn: NetDevice | undefined, physOut: NetDevice | undefined): boolean {
   const ns = br.ns;
-  const pool = ns.world.net.pool;
+  const pool = skbPool;
   const b = pool.data[slot];
   const nh = pool.head[slot] + 14;
   const avail = pool.head[slot] + pool.len[slot] - nh;
@@ -83,7 +84,7 @@ function bridgeHookSlow(hook: number, slot: number, br: Bridge, inDev: NetDevice
 
 /** Sends the IPv4 datagram of a bridged frame out of `port` in fragments (the slot is consumed). */
 function refragment(ns: NetNs, slot: number, port: NetDevice): void {
-  const pool = ns.world.net.pool;
+  const pool = skbPool;
   const eth = pool.data[slot].slice(pool.head[slot], pool.head[slot] + 14);
   const max = pool.fragMax[slot];
   const mtu = max < port.mtu ? max : port.mtu;

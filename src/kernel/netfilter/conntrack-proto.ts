@@ -6,7 +6,7 @@ import { internetChecksum, onesSum, pseudoHeaderSum, fold } from '../../wire/che
 import type { NetNs } from '../netns.ts';
 import { printk } from '../kmsg.ts';
 import type { Reassembler } from '../ipv4/reassembly.ts';
-import type { SkbPool } from '../skb.ts';
+import { skbPool, type SkbPool } from '../skb.ts';
 import {
   CT_DIR_REPLY, IP_CT_ESTABLISHED, IP_CT_ESTABLISHED_REPLY, IP_CT_NEW, IP_CT_RELATED, IP_CT_RELATED_REPLY, IP_CT_UNTRACKED,
   IPS_ASSURED, IPS_CONFIRMED, IPS_DYING, IPS_EXPECTED, IPS_FIXED_TIMEOUT, IPS_SEEN_REPLY, HZ, type Conn, type CtTable, ctTableOf, jiffiesOf,
@@ -161,7 +161,7 @@ function defragOf(ns: NetNs, tab: CtTable): Reassembler {
   // ip_expire for a conntrack queue: an error only when the datagram was for this host.
   r = ns.inet.newReassembler((first) => {
     if (first < 0) return;
-    const pool = ns.world.net.pool;
+    const pool = skbPool;
     const b = pool.data[first];
     const nh = pool.nh[first];
     const dst = ((b[nh + 16] << 24) | (b[nh + 17] << 16) | (b[nh + 18] << 8) | b[nh + 19]) >>> 0;

@@ -4,6 +4,7 @@
 // pseudo-rule that always matches: the policy of a built-in chain, an implicit RETURN in a user
 // chain. The packet's header fields and devices are module state while a table runs, so the
 // matches read them without arguments or objects.
+import { skbPool } from '../skb.ts';
 import type { NetDevice } from '../device.ts';
 import type { NetNs } from '../netns.ts';
 import {
@@ -74,7 +75,7 @@ function loadPacket(b: Uint8Array, nh: number): void {
  * error sent, the slot released).
  */
 export function iptDoTable(ns: NetNs, ct: CompiledTable, hook: number, slot: number, inDev: NetDevice | undefined, outDev: NetDevice | undefined, phys: PhysDevs | undefined): number {
-  const pool = ns.world.net.pool;
+  const pool = skbPool;
   const nh = pool.nh[slot];
   loadPacket(pool.data[slot], nh);
   // Verdicts and jumps on the header alone read nothing else.
@@ -168,7 +169,7 @@ function doTable(ct: CompiledTable, hook: number, slot: number, total: number): 
         i = ct.arg[i];
         continue;
       case K_MARK: {
-        const pool = pns!.world.net.pool;
+        const pool = skbPool;
         pool.mark[slot] = ((pool.mark[slot] & ~ct.arg2[i]) ^ ct.arg[i]) >>> 0;
         i++;
         continue;
@@ -178,11 +179,11 @@ function doTable(ct: CompiledTable, hook: number, slot: number, total: number): 
         // evaluation resets the module state, pns included.
         const ns = pns!;
         nfReject(ns, slot, hook, ct.arg[i]);
-        ns.world.net.pool.release(slot);
+        skbPool.release(slot);
         return K_REJECT;
       }
       case K_NAT: {
-        const pool = pns!.world.net.pool;
+        const pool = skbPool;
         const id = pool.ct[slot];
         if (id === 0) return K_ACCEPT;
         const tab = pool.ctTab[slot] as CtTable;
@@ -191,7 +192,7 @@ function doTable(ct: CompiledTable, hook: number, slot: number, total: number): 
       }
       case K_CONNMARK: {
         const t = ct.rules[i]!.target;
-        if (t.kind === 'CONNMARK') connmarkTarget(pns!.world.net.pool, slot, t.mode, t.ctmark, t.ctmask, t.nfmask, t.shiftDir, t.shiftBits);
+        if (t.kind === 'CONNMARK') connmarkTarget(skbPool, slot, t.mode, t.ctmark, t.ctmask, t.nfmask, t.shiftDir, t.shiftBits);
         i++;
         continue;
       }
@@ -202,13 +203,13 @@ function doTable(ct: CompiledTable, hook: number, slot: number, total: number): 
         continue;
       }
       case K_NOTRACK: {
-        const pool = pns!.world.net.pool;
+        const pool = skbPool;
         if (pool.ct[slot] === 0) pool.ctinfo[slot] = IP_CT_UNTRACKED;
         i++;
         continue;
       }
       case K_XT: {
-        const pool = pns!.world.net.pool;
+        const pool = skbPool;
         const v = xtTargetPacket(pool, slot, ct.rules[i]!.target, pinDev, poutDev);
         if (v === XT_DROP) return K_DROP;
         if (v !== XT_CONTINUE) {
@@ -264,7 +265,7 @@ function match(m: Match): boolean {
       if (m.flags & IPRANGE_DST && (pdaddr >>> 0 >= m.dstMin && pdaddr >>> 0 <= m.dstMax) === ((m.flags & IPRANGE_DST_INV) !== 0)) return false;
       return true;
     case 'mark':
-      return (((pns!.world.net.pool.mark[pslot] & m.mask) >>> 0) === m.mark >>> 0) !== m.invert;
+      return (((skbPool.mark[pslot] & m.mask) >>> 0) === m.mark >>> 0) !== m.invert;
     case 'comment':
       return true;
     case 'addrtype':
@@ -274,7 +275,7 @@ function match(m: Match): boolean {
     case 'physdev':
       return physdevMatch(m.physindev, m.physoutdev, m.bitmask, m.invert);
     case 'conntrack':
-      return conntrackMatch(m, pns!.world.net.pool, pslot, pns!.world);
+      return conntrackMatch(m, skbPool, pslot, pns!.world);
     case 'limit':
       // Tested in slowMatch.
       return false;

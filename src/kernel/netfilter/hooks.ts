@@ -6,7 +6,7 @@
 // the packet from its slot itself: nothing is carried from one stage to the next but the slot.
 import type { NetDevice } from '../device.ts';
 import type { NetNs } from '../netns.ts';
-import type { SkbPool } from '../skb.ts';
+import { skbPool, type SkbPool } from '../skb.ts';
 import type { Chain } from './table.ts';
 import { IP_CT_ESTABLISHED, IP_CT_NEW, IP_CT_RELATED, IP_CT_RELATED_REPLY, jiffiesOf as ctJiffies, type Conn, type CtTable } from './conntrack.ts';
 import { CT_DROP, nfConfirm, nfConntrackIn, nfDefrag } from './conntrack-proto.ts';
@@ -39,7 +39,7 @@ export function nfHook(ns: NetNs, hook: number, slot: number, inDev: NetDevice |
 }
 
 function runHook(ns: NetNs, c: Compiled, mode: number, hook: number, slot: number, inDev: NetDevice | undefined, outDev: NetDevice | undefined, phys: PhysDevs | undefined): boolean {
-  const pool = ns.world.net.pool;
+  const pool = skbPool;
   if (mode === HOOK_ACCEPT_ONLY) return countPolicies(c.acceptChains[hook], pool, slot);
   let v: number;
   if (mode === HOOK_CT_IN) {

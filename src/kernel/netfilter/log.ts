@@ -32,6 +32,7 @@
 //
 // Nothing here runs (or allocates) unless a LOG rule matches; when one does, the line is
 // built as a string: logging is a slow path in the kernel too (it takes a global lock).
+import { skbPool } from '../skb.ts';
 import type { NetDevice } from '../device.ts';
 import type { NetNs } from '../netns.ts';
 import { printk } from '../kmsg.ts';
@@ -71,7 +72,7 @@ export function nfLogPacket(
   physIn: NetDevice | undefined, physOut: NetDevice | undefined, level: number, logflags: number, prefix: string,
 ): void {
   void hook;
-  const pool = ns.world.net.pool;
+  const pool = skbPool;
   const b = pool.data[slot];
   const head = pool.head[slot];
   const nh = pool.nh[slot];

@@ -2,6 +2,7 @@
 // unreachable through icmp_send about the packet as it stands at the hook (so a FORWARD reject
 // quotes the header after the TTL decrement), or a TCP RST|ACK built from scratch (ID 0, DF,
 // TTL from the route, TOS 0) and sent with ip_local_out. The caller drops the packet.
+import { skbPool } from '../skb.ts';
 import type { NetNs } from '../netns.ts';
 import { KernelError } from '../errors.ts';
 import { setU16, setU32, u32 } from '../../wire/bytes.ts';
@@ -64,7 +65,7 @@ function l4ChecksumOk(b: Uint8Array, nh: number, hook: number): boolean {
 
 /** nf_send_unreach: nothing about non-first fragments; else icmp_send. */
 function sendUnreach(ns: NetNs, slot: number, code: number, hook: number): void {
-  const pool = ns.world.net.pool;
+  const pool = skbPool;
   const b = pool.data[slot];
   const nh = pool.nh[slot];
   if (((b[nh + 6] << 8) | b[nh + 7]) & 0x1fff) return;
@@ -74,7 +75,7 @@ function sendUnreach(ns: NetNs, slot: number, code: number, hook: number): void 
 
 /** nf_send_reset. */
 function sendReset(ns: NetNs, slot: number, hook: number): void {
-  const pool = ns.world.net.pool;
+  const pool = skbPool;
   const b = pool.data[slot];
   const nh = pool.nh[slot];
   const hlen = (b[nh] & 0x0f) << 2;

@@ -3,7 +3,7 @@
 // is read from the packet's slot; nothing is allocated per packet (the nth counter of a rule is
 // found once per commit and kept by rule handle, so it survives later commands).
 import type { NetNs } from '../netns.ts';
-import { PACKET_BROADCAST, PACKET_LOOPBACK, PACKET_MULTICAST } from '../skb.ts';
+import { PACKET_BROADCAST, PACKET_LOOPBACK, PACKET_MULTICAST, skbPool } from '../skb.ts';
 import type { CtTable } from './conntrack.ts';
 import { TABLE_ORDER } from './table.ts';
 import { recentMatch } from './xt-recent.ts';
@@ -59,7 +59,7 @@ function statisticMatch(ns: NetNs, m: StatisticMatch): boolean {
  * (FORWARD, OUTPUT, POSTROUTING).
  */
 export function moreMatch(m: MoreMatch, ns: NetNs, slot: number, hasOut: boolean): boolean {
-  const pool = ns.world.net.pool;
+  const pool = skbPool;
   const b = pool.data[slot];
   const nh = pool.nh[slot];
   switch (m.kind) {
