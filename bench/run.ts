@@ -1,5 +1,9 @@
-// `npm run bench [-- --json] [-- --quick] [-- --only NAME]`: runs every benchmark and prints
-// Mpps (median/min/max), ns per packet, GC count and heap growth in the measured windows.
+// `npm run bench [-- --json] [-- --quick] [-- --only NAME] [-- --same-process]`: runs every
+// benchmark and prints Mpps (median/min/max), ns per packet, GC count and heap growth in the
+// measured windows. Each benchmark runs in a process of its own (as JMH forks one per
+// benchmark): in a shared process, the type feedback one topology leaves on the packet path
+// (other devices, other hooks) slows the next by up to 40 %, so results would depend on order.
+import { spawnSync } from 'node:child_process';
 import { writeFileSync } from 'node:fs';
 import { Command } from 'commander';
 import { formatResult, measure, type Benchmark, type BenchResult } from './harness.ts';
@@ -19,8 +23,10 @@ const program = new Command('bench')
   .option('--json', 'also write the results to bench/results.json')
   .option('--quick', 'short windows (CI smoke run, well under 30 s)')
   .option('--only <names>', 'comma-separated benchmark names to run')
+  .option('--same-process', 'run the benchmarks one after another in this process')
+  .option('--child', 'internal: run one benchmark and print its result as JSON')
   .parse();
-const opts = program.opts<{ json?: boolean; quick?: boolean; only?: string }>();
+const opts = program.opts<{ json?: boolean; quick?: boolean; only?: string; sameProcess?: boolean; child?: boolean }>();
 
 const all: Benchmark[] = [
   ...l2Benchmarks, ...l3Benchmarks, ...l3FilterBenchmarks, ...natBenchmarks, ...pingBenchmarks, ...decodeBenchmarks, setupBenchmark(opts.quick === true),
@@ -39,11 +45,28 @@ if (!(globalThis as { gc?: unknown }).gc) {
 const harness = opts.quick ? { runs: 5, windowMs: 100, warmupMs: 200 } : { runs: 7, windowMs: 1000, warmupMs: 1500 };
 const results: BenchResult[] = [];
 for (const b of chosen) {
-  const r = await measure(b, harness);
+  const r = opts.sameProcess || opts.child ? await measure(b, harness) : inChild(b.name);
+  if (opts.child) {
+    console.log(JSON.stringify(r));
+    process.exit(0);
+  }
   results.push(r);
   console.log(formatResult(r));
 }
 if (opts.json) {
   writeFileSync(new URL('./results.json', import.meta.url), JSON.stringify(results, null, 2) + '\n');
   console.log('wrote bench/results.json');
+}
+
+/** Runs one benchmark in a fresh Node process with this one's flags and script. */
+function inChild(name: string): BenchResult {
+  const args = [...process.execArgv, process.argv[1], '--child', '--only', name];
+  if (opts.quick) args.push('--quick');
+  const r = spawnSync(process.execPath, args, { encoding: 'utf8', stdio: ['ignore', 'pipe', 'inherit'] });
+  const line = r.stdout.trim().split('\n').pop() ?? '';
+  if (r.status !== 0 || !line.startsWith('{')) {
+    console.error(`bench: ${name} failed (status ${r.status})`);
+    process.exit(1);
+  }
+  return JSON.parse(line) as BenchResult;
 }

@@ -33,42 +33,50 @@ export const NET_ADDR_RANDOM = 1;
 export const NET_ADDR_STOLEN = 2;
 export const NET_ADDR_SET = 3;
 
-/** rtnl_link_stats64, the counters `ip -s link` shows. */
-export interface LinkStats {
-  rxPackets: number;
-  txPackets: number;
-  rxBytes: number;
-  txBytes: number;
-  rxErrors: number;
-  txErrors: number;
-  rxDropped: number;
-  txDropped: number;
-  multicast: number;
-  collisions: number;
-  rxLengthErrors: number;
-  rxOverErrors: number;
-  rxCrcErrors: number;
-  rxFrameErrors: number;
-  rxFifoErrors: number;
-  rxMissedErrors: number;
-  txAbortedErrors: number;
-  txCarrierErrors: number;
-  txFifoErrors: number;
-  txHeartbeatErrors: number;
-  txWindowErrors: number;
-  rxCompressed: number;
-  txCompressed: number;
-  rxNohandler: number;
-  rxOtherhostDropped: number;
+/** The counters of rtnl_link_stats64 that `ip -s link` shows, in LinkStats' order. */
+const LINK_STATS_NAMES = [
+  'rxPackets', 'txPackets', 'rxBytes', 'txBytes', 'rxErrors', 'txErrors', 'rxDropped', 'txDropped',
+  'multicast', 'collisions', 'rxLengthErrors', 'rxOverErrors', 'rxCrcErrors', 'rxFrameErrors',
+  'rxFifoErrors', 'rxMissedErrors', 'txAbortedErrors', 'txCarrierErrors', 'txFifoErrors',
+  'txHeartbeatErrors', 'txWindowErrors', 'rxCompressed', 'txCompressed', 'rxNohandler', 'rxOtherhostDropped',
+] as const;
+
+/**
+ * rtnl_link_stats64, the counters `ip -s link` shows. They live in a Float64Array behind named
+ * accessors: a byte counter passes the small-integer range after 16 M frames of 64 bytes, and a
+ * number field crossing it mid-run deoptimised the packet path into allocating on every count.
+ */
+export class LinkStats {
+  /** The counters, in LINK_STATS_NAMES order. */
+  readonly c = new Float64Array(LINK_STATS_NAMES.length);
 }
+// The accessor declarations (the getters and setters are defined on the prototype below).
+export interface LinkStats extends Record<(typeof LINK_STATS_NAMES)[number], number> {}
+LINK_STATS_NAMES.forEach((name, i) => {
+  Object.defineProperty(LinkStats.prototype, name, {
+    get(this: LinkStats) {
+      return this.c[i];
+    },
+    set(this: LinkStats, v: number) {
+      this.c[i] = v;
+    },
+    enumerable: true,
+    configurable: false,
+  });
+});
+
+/** Indexes into LinkStats.c for the packet path (a direct typed-array count, no accessor). */
+export const RX_PACKETS = 0;
+export const TX_PACKETS = 1;
+export const RX_BYTES = 2;
+export const TX_BYTES = 3;
+export const RX_DROPPED = 6;
+export const TX_DROPPED = 7;
+export const MULTICAST = 8;
+export const RX_OTHERHOST_DROPPED = 24;
 
 export function emptyStats(): LinkStats {
-  return {
-    rxPackets: 0, txPackets: 0, rxBytes: 0, txBytes: 0, rxErrors: 0, txErrors: 0, rxDropped: 0, txDropped: 0,
-    multicast: 0, collisions: 0, rxLengthErrors: 0, rxOverErrors: 0, rxCrcErrors: 0, rxFrameErrors: 0,
-    rxFifoErrors: 0, rxMissedErrors: 0, txAbortedErrors: 0, txCarrierErrors: 0, txFifoErrors: 0,
-    txHeartbeatErrors: 0, txWindowErrors: 0, rxCompressed: 0, txCompressed: 0, rxNohandler: 0, rxOtherhostDropped: 0,
-  };
+  return new LinkStats();
 }
 
 export type DeviceKind = 'loopback' | 'veth' | 'bridge' | 'dummy' | 'vlan';

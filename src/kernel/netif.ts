@@ -1,7 +1,7 @@
 // The device layer of the packet path: transmit (dev_queue_xmit), receive (netif_receive_skb),
 // capture taps (what tcpdump and --pcap-dir see), per-device counters, and the hand-off to the
 // protocol handlers. Frames move between devices only through the world's Scheduler.
-import { IFF_UP, type NetDevice } from './device.ts';
+import { IFF_UP, RX_BYTES, RX_DROPPED, RX_PACKETS, TX_BYTES, TX_DROPPED, TX_PACKETS, type NetDevice } from './device.ts';
 import { Scheduler } from './scheduler.ts';
 import { PACKET_BROADCAST, PACKET_HOST, PACKET_MULTICAST, PACKET_OTHERHOST, skbPool, type SkbPool } from './skb.ts';
 import type { Veth } from './veth.ts';
@@ -58,7 +58,7 @@ export class Net {
   xmit(slot: number, dev: NetDevice): void {
     const p = skbPool;
     if ((dev.flags & IFF_UP) === 0) {
-      dev.stats.txDropped++;
+      dev.stats.c[TX_DROPPED]++;
       p.release(slot);
       return;
     }
@@ -76,8 +76,8 @@ export class Net {
         return;
       default:
         if (dev.taps.length) this.tap(slot, dev, TAP_OUT);
-        dev.stats.txPackets++;
-        dev.stats.txBytes += p.len[slot];
+        dev.stats.c[TX_PACKETS]++;
+        dev.stats.c[TX_BYTES] += p.len[slot];
         p.release(slot);
     }
   }
@@ -88,13 +88,13 @@ export class Net {
     const peer = dev.peer;
     const len = p.len[slot];
     if ((peer.flags & IFF_UP) === 0 || len - ETH_HLEN > peer.mtu + 4) {
-      dev.stats.txDropped++;
+      dev.stats.c[TX_DROPPED]++;
       p.release(slot);
       return;
     }
     if (dev.taps.length) this.tap(slot, dev, TAP_OUT);
-    dev.stats.txPackets++;
-    dev.stats.txBytes += len;
+    dev.stats.c[TX_PACKETS]++;
+    dev.stats.c[TX_BYTES] += len;
     // skb_scrub_packet: the connection is forgotten; the mark too when the namespace changes.
     if (p.ct[slot] !== 0 || p.ctinfo[slot] !== 0) p.resetCt(slot);
     if (peer.ns !== dev.ns) p.mark[slot] = 0;
@@ -106,10 +106,10 @@ export class Net {
     const p = skbPool;
     if (dev.taps.length) this.tap(slot, dev, TAP_OUT);
     const l3 = p.len[slot] - ETH_HLEN;
-    dev.stats.txPackets++;
-    dev.stats.txBytes += l3;
-    dev.stats.rxPackets++;
-    dev.stats.rxBytes += l3;
+    dev.stats.c[TX_PACKETS]++;
+    dev.stats.c[TX_BYTES] += l3;
+    dev.stats.c[RX_PACKETS]++;
+    dev.stats.c[RX_BYTES] += l3;
     p.pktType[slot] = PACKET_HOST;
     p.dev[slot] = dev;
     this.sched.enqueue(slot, dev);
@@ -131,8 +131,8 @@ export class Net {
     const b = p.data[slot];
     const o = p.head[slot];
     if (dev.kind !== 'loopback') {
-      dev.stats.rxPackets++;
-      dev.stats.rxBytes += p.len[slot];
+      dev.stats.c[RX_PACKETS]++;
+      dev.stats.c[RX_BYTES] += p.len[slot];
       if (dev.taps.length) this.tap(slot, dev, TAP_IN);
       // eth_type_trans: who the frame is for.
       if (b[o] & 1) {
@@ -163,7 +163,7 @@ export class Net {
     else if (type === 0x0806) this.handlers.arp(slot, dev);
     else if (type <= 1500) p.release(slot); // 802.3 + LLC: llc_rcv (loaded with the bridge) drops what it has no SAP for
     else {
-      dev.stats.rxDropped++;
+      dev.stats.c[RX_DROPPED]++;
       p.release(slot);
     }
   }

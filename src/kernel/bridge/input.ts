@@ -2,7 +2,7 @@
 // source on the ingress port, the FDB lookup, delivery to one port, flooding with the per-port
 // flags, and passing frames up the bridge device's own stack. No objects, closures or arrays
 // are made per frame; copies for flooding are packet buffers from the pool.
-import type { NetDevice } from '../device.ts';
+import { MULTICAST, RX_BYTES, RX_PACKETS, TX_BYTES, TX_PACKETS, type NetDevice } from '../device.ts';
 import { TAP_IN } from '../netif.ts';
 import { PACKET_BROADCAST, PACKET_HOST, skbPool } from '../skb.ts';
 import type { Bridge } from './bridge.ts';
@@ -124,8 +124,8 @@ function flood(br: Bridge, slot: number, pktType: number, localRcv: boolean, fro
 /** br_pass_frame_up: counted on the bridge (without the Ethernet header), seen by its taps, up its stack. */
 function passUp(br: Bridge, slot: number): void {
   const pool = skbPool;
-  br.stats.rxPackets++;
-  br.stats.rxBytes += pool.len[slot] - ETH_HLEN;
+  br.stats.c[RX_PACKETS]++;
+  br.stats.c[RX_BYTES] += pool.len[slot] - ETH_HLEN;
   pool.dev[slot] = br;
   if (br.taps.length) br.net.tap(slot, br, TAP_IN);
   br.net.deliverUp(slot, br);
@@ -198,7 +198,7 @@ function groupFinish(br: Bridge, p: BridgePort, slot: number, dev: NetDevice): v
     return;
   }
   // Multicast: no querier, so no snooped group applies.
-  if (!bcast) br.stats.multicast++;
+  if (!bcast) br.stats.c[MULTICAST]++;
   flood(br, slot, bcast ? PKT_BROADCAST : PKT_MULTICAST, true, dev);
   passUp(br, slot);
 }
@@ -238,8 +238,8 @@ export function brDevXmit(slot: number, dev: NetDevice): void {
   const pool = skbPool;
   const b = pool.data[slot];
   const o = pool.head[slot];
-  br.stats.txPackets++;
-  br.stats.txBytes += pool.len[slot];
+  br.stats.c[TX_PACKETS]++;
+  br.stats.c[TX_BYTES] += pool.len[slot];
   if (b[o] & 1) {
     const bcast = (b[o] & b[o + 1] & b[o + 2] & b[o + 3] & b[o + 4] & b[o + 5]) === 0xff;
     flood(br, slot, bcast ? PKT_BROADCAST : PKT_MULTICAST, false, br);

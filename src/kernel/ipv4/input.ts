@@ -1,7 +1,7 @@
 // IPv4 receive (net/ipv4/ip_input.c, ip_forward.c): header checks with the kernel's counters,
 // the input route, local delivery (reassembly, raw sockets, ICMP, unknown protocols) and
 // forwarding (TTL, MTU/DF, decrement, egress).
-import { IFF_LOOPBACK, IFF_NOARP, type NetDevice } from '../device.ts';
+import { IFF_LOOPBACK, IFF_NOARP, type NetDevice, RX_OTHERHOST_DROPPED } from '../device.ts';
 import { KernelError } from '../errors.ts';
 import type { NetNs } from '../netns.ts';
 import { PACKET_HOST, PACKET_LOOPBACK, PACKET_OTHERHOST, skbPool } from '../skb.ts';
@@ -31,7 +31,7 @@ const EACCES = 13;
 export function ipRcv(ns: NetNs, slot: number, dev: NetDevice): void {
   const pool = skbPool;
   if (pool.pktType[slot] === PACKET_OTHERHOST) {
-    dev.stats.rxOtherhostDropped++;
+    dev.stats.c[RX_OTHERHOST_DROPPED]++;
     pool.release(slot);
     return;
   }

@@ -7,6 +7,7 @@
 import { skbPool } from '../skb.ts';
 import type { NetDevice } from '../device.ts';
 import type { NetNs } from '../netns.ts';
+import type { XtCounters } from './table.ts';
 import {
   IPT_F_FRAG, IPT_INV_DSTIP, IPT_INV_FRAG, IPT_INV_PROTO, IPT_INV_SRCIP, IPT_INV_VIA_IN, IPT_INV_VIA_OUT,
   IPRANGE_DST, IPRANGE_DST_INV, IPRANGE_SRC, IPRANGE_SRC_INV, RTN_NAMES,
@@ -137,8 +138,11 @@ function doTable(ct: CompiledTable, hook: number, slot: number, total: number): 
     const k = kind[i];
     const r = ct.rules[i];
     if (r !== undefined) {
-      r.pkts++;
-      r.bytes += total;
+      // The typed array itself, not the accessors: a double passed to a setter left out of
+      // line would be a heap number per packet.
+      const cnt = (r as unknown as XtCounters).cnt;
+      cnt[0]++;
+      cnt[1] += total;
     }
     switch (k) {
       case K_CONTINUE:
@@ -151,8 +155,8 @@ function doTable(ct: CompiledTable, hook: number, slot: number, total: number): 
       case K_POLICY: {
         const c = ct.chains[i]!;
         if (c.counted) {
-          c.pkts++;
-          c.bytes += total;
+          c.cnt[0]++;
+          c.cnt[1] += total;
         }
         return ct.arg[i] === 1 ? K_ACCEPT : K_DROP;
       }

@@ -69,8 +69,8 @@ function countPolicies(chains: Chain[], pool: SkbPool, slot: number): boolean {
   for (let i = 0; i < chains.length; i++) {
     const ch = chains[i];
     if (ch.counted) {
-      ch.pkts++;
-      ch.bytes += total;
+      ch.cnt[0]++;
+      ch.cnt[1] += total;
     }
   }
   return true;

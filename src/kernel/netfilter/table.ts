@@ -34,13 +34,37 @@ export function isTableName(name: string): name is TableName {
   return Object.prototype.hasOwnProperty.call(TABLE_HOOKS, name);
 }
 
-export class Chain {
+/**
+ * Packet and byte counters in a Float64Array: a byte count passes the small-integer range after
+ * 16 M packets of 64 bytes (a million of 1 500), and a number field crossing it mid-run left the
+ * packet path allocating on every count. `pkts`/`bytes` are accessors over `cnt`.
+ */
+export class XtCounters {
+  /** [packets, bytes]. */
+  readonly cnt = new Float64Array(2);
+
+  get pkts(): number {
+    return this.cnt[0];
+  }
+
+  set pkts(v: number) {
+    this.cnt[0] = v;
+  }
+
+  get bytes(): number {
+    return this.cnt[1];
+  }
+
+  set bytes(v: number) {
+    this.cnt[1] = v;
+  }
+}
+
+export class Chain extends XtCounters {
   rules: Rule[] = [];
-  /** Rules of this table that jump or go here (user chains only). */
+  /** Rules of this table that jump or go here (user chains only). The policy counters
+   * (built-in chains) are the inherited `pkts`/`bytes`. */
   refs = 0;
-  /** Policy counters (built-in chains). */
-  pkts = 0;
-  bytes = 0;
   /** Whether the kernel keeps the policy counters: iptables-nft sends counters for a built-in
    * chain when it sets its policy (-P, iptables-restore) or zeroes it (-Z), but not when a rule
    * command creates it implicitly; such a chain counts nothing. */
@@ -55,7 +79,9 @@ export class Chain {
     readonly hook: Hook | null,
     /** Built-in chains only. */
     public policy: Policy | null,
-  ) {}
+  ) {
+    super();
+  }
 
   get builtin(): boolean {
     return this.hook !== null;
@@ -73,8 +99,14 @@ export class Chain {
   }
 }
 
+/** A deep copy of a rule whose counters are XtCounters (what every rule in a table is). */
 export function cloneRule(r: Rule): Rule {
-  return structuredClone(r);
+  const { pkts, bytes, ...rest } = r;
+  delete (rest as { cnt?: Float64Array }).cnt;
+  const c = Object.assign(new XtCounters(), structuredClone(rest)) as unknown as Rule;
+  c.pkts = pkts;
+  c.bytes = bytes;
+  return c;
 }
 
 export class Table {
