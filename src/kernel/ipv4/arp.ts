@@ -105,7 +105,7 @@ export function neighOutput(ns: NetNs, slot: number, dev: NetDevice, nexthop: nu
  * neigh_event_send only marks it used, and the frame goes with its address.
  */
 export function neighXmitConnected(ns: NetNs, slot: number, n: Neighbour): void {
-  n.used = ns.world.now();
+  n.used = ns.world.clock.now;
   pushEth(ns, slot, n.lladdr!, n.dev.mac, ETH_P_IP);
   ns.world.net.xmit(slot, n.dev);
 }
@@ -117,7 +117,7 @@ export function neighXmitConnected(ns: NetNs, slot: number, n: Neighbour): void 
  */
 export function neighHhOutput(ns: NetNs, slot: number, n: Neighbour, b: Uint8Array, nh: number, total: number): void {
   const world = ns.world;
-  n.used = world.now();
+  n.used = world.clock.now;
   const pool = skbPool;
   const o = nh - 14;
   pool.head[slot] = o;

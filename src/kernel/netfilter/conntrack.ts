@@ -193,7 +193,7 @@ export class CtTable implements CtRef {
 
   /** jiffiesOf(now), converted once per distinct virtual time. */
   jiffies(): number {
-    const ms = this.ns.world.now();
+    const ms = this.ns.world.clock.now;
     if (ms !== this.lastMs) {
       this.lastMs = ms;
       this.lastJiffies = jiffiesOf(ms);
