@@ -35,8 +35,6 @@ export class Scheduler {
   private draining = false;
   /** Deliveries one drain may make before it is declared a storm. */
   budget = 2_000_000;
-  /** Total deliveries ever made (a cheap activity counter). */
-  delivered = 0;
   /** Gets every queued frame, in order. */
   rx: Receiver = { receive: () => {} };
   /** Called with the slot of every frame dropped because of a storm. */
@@ -103,7 +101,6 @@ export class Scheduler {
         this.rx.receive(slot, dev);
       }
     } finally {
-      this.delivered += done;
       this.draining = false;
     }
   }
