@@ -24,11 +24,8 @@ const BCAST_MAC = new Uint8Array(6).fill(0xff);
 /** Scratch for a multicast destination MAC. */
 const MCAST_MAC = Uint8Array.of(0x01, 0x00, 0x5e, 0, 0, 0);
 
-/** Writes the Ethernet header before the packet at pool.head (which moves back 14 bytes). */
-function pushEth(ns: NetNs, slot: number, dst: Uint8Array, src: Uint8Array, type: number): void {
-  const pool = skbPool;
-  const o = pool.push(slot, 14);
-  const b = pool.data[slot];
+/** Writes an Ethernet header at b[o..o+13]. */
+function writeEth(b: Uint8Array, o: number, dst: Uint8Array, src: Uint8Array, type: number): void {
   b[o] = dst[0];
   b[o + 1] = dst[1];
   b[o + 2] = dst[2];
@@ -43,6 +40,12 @@ function pushEth(ns: NetNs, slot: number, dst: Uint8Array, src: Uint8Array, type
   b[o + 11] = src[5];
   b[o + 12] = type >>> 8;
   b[o + 13] = type & 0xff;
+}
+
+/** Writes the Ethernet header before the packet at pool.head (which moves back 14 bytes). */
+function pushEth(ns: NetNs, slot: number, dst: Uint8Array, src: Uint8Array, type: number): void {
+  const o = skbPool.push(slot, 14);
+  writeEth(skbPool.data[slot], o, dst, src, type);
 }
 
 /**
@@ -123,22 +126,7 @@ export function neighHhOutput(ns: NetNs, slot: number, n: Neighbour, b: Uint8Arr
   pool.head[slot] = o;
   pool.len[slot] = total + 14;
   const dev = n.dev;
-  const dst = n.lladdr!;
-  const src = dev.mac;
-  b[o] = dst[0];
-  b[o + 1] = dst[1];
-  b[o + 2] = dst[2];
-  b[o + 3] = dst[3];
-  b[o + 4] = dst[4];
-  b[o + 5] = dst[5];
-  b[o + 6] = src[0];
-  b[o + 7] = src[1];
-  b[o + 8] = src[2];
-  b[o + 9] = src[3];
-  b[o + 10] = src[4];
-  b[o + 11] = src[5];
-  b[o + 12] = ETH_P_IP >>> 8;
-  b[o + 13] = ETH_P_IP & 0xff;
+  writeEth(b, o, n.lladdr!, dev.mac, ETH_P_IP);
   world.net.xmit(slot, dev);
 }
 
