@@ -8,7 +8,8 @@ import type { NetDevice } from '../device.ts';
 import type { NetNs } from '../netns.ts';
 import { skbPool, type SkbPool } from '../skb.ts';
 import type { Chain } from './table.ts';
-import { IP_CT_ESTABLISHED, IP_CT_NEW, IP_CT_RELATED, IP_CT_RELATED_REPLY, jiffiesOf as ctJiffies, type Conn, type CtTable } from './conntrack.ts';
+import {
+  CT_MASQ, CT_STATUS, CT_WORDS, IP_CT_ESTABLISHED, IP_CT_NEW, IP_CT_RELATED, IP_CT_RELATED_REPLY, IPS_DST_NAT_DONE, IPS_SRC_NAT_DONE, jiffiesOf as ctJiffies, type Conn, type CtTable } from './conntrack.ts';
 import { CT_DROP, nfConfirm, nfConntrackIn, nfDefrag } from './conntrack-proto.ts';
 import { NF_NAT_MANIP_DST, NF_NAT_MANIP_SRC, natIcmpReplyTranslation, natInitialized, natNullBinding, natPacket } from './nat.ts';
 import { iptDoTable, type PhysDevs } from './do-table.ts';
@@ -105,19 +106,22 @@ function natStage(ns: NetNs, pool: SkbPool, nat: CompiledTable, hook: number, sl
   const id = pool.ct[slot];
   if (id === 0) return K_ACCEPT;
   const tab = pool.ctTab[slot] as CtTable;
-  const conn = tab.conns[id - 1]!;
   const ctinfo = pool.ctinfo[slot];
   const manip = hook === NF_INET_PRE_ROUTING || hook === NF_INET_LOCAL_OUT ? NF_NAT_MANIP_DST : NF_NAT_MANIP_SRC;
-  if (ctinfo === IP_CT_RELATED || ctinfo === IP_CT_RELATED_REPLY || (ctinfo === IP_CT_NEW && !natInitialized(conn, manip))) {
-    return natSetup(ns, pool, nat, hook, slot, tab, conn, ctinfo, manip, inDev, outDev, phys);
+  // The connection's words (conntrack-conn.ts): no Conn object unless the mapping is set up here.
+  const w = tab.cw;
+  const o = (id - 1) * CT_WORDS;
+  const done = manip === NF_NAT_MANIP_SRC ? IPS_SRC_NAT_DONE : IPS_DST_NAT_DONE;
+  if (ctinfo === IP_CT_RELATED || ctinfo === IP_CT_RELATED_REPLY || (ctinfo === IP_CT_NEW && (w[o + CT_STATUS] & done) === 0)) {
+    return natSetup(ns, pool, nat, hook, slot, tab, tab.conns[id - 1]!, ctinfo, manip, inDev, outDev, phys);
   }
   // A connection whose mapping is set up: ESTABLISHED, its reply, or a NEW one past its first packet.
-  if (ctinfo === IP_CT_ESTABLISHED && hook === NF_INET_POST_ROUTING && conn.masqIndex !== 0 && outDev !== undefined && conn.masqIndex !== outDev.ifindex) {
+  if (ctinfo === IP_CT_ESTABLISHED && hook === NF_INET_POST_ROUTING && w[o + CT_MASQ] !== 0 && outDev !== undefined && w[o + CT_MASQ] !== outDev.ifindex) {
     // nf_nat_oif_changed: a masqueraded connection now leaving by another device is dropped.
-    tab.kill(conn);
+    tab.kill(tab.conns[id - 1]!);
     return K_DROP;
   }
-  return natPacket(tab, conn, ctinfo, manip, pool.data[slot], pool.nh[slot]) ? K_ACCEPT : K_DROP;
+  return natPacket(w, id - 1, ctinfo, manip, pool.data[slot], pool.nh[slot]) ? K_ACCEPT : K_DROP;
 }
 
 /** natStage for an ICMP error about a connection, or a connection's first packet (cold). */
@@ -135,5 +139,5 @@ function natSetup(ns: NetNs, pool: SkbPool, nat: CompiledTable, hook: number, sl
     }
     if (!natInitialized(conn, manip)) natNullBinding(ns, tab, conn, manip, ctJiffies(ns.world.now()));
   }
-  return natPacket(tab, conn, ctinfo, manip, pool.data[slot], pool.nh[slot]) ? K_ACCEPT : K_DROP;
+  return natPacket(tab.cw, conn.id, ctinfo, manip, pool.data[slot], pool.nh[slot]) ? K_ACCEPT : K_DROP;
 }
