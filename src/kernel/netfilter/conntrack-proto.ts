@@ -9,7 +9,7 @@ import type { Reassembler } from '../ipv4/reassembly.ts';
 import { skbPool, type SkbPool } from '../skb.ts';
 import {
   CT_DIR_REPLY, IP_CT_ESTABLISHED, IP_CT_ESTABLISHED_REPLY, IP_CT_NEW, IP_CT_RELATED, IP_CT_RELATED_REPLY, IP_CT_UNTRACKED,
-  IPS_ASSURED, IPS_CONFIRMED, IPS_DYING, IPS_EXPECTED, IPS_FIXED_TIMEOUT, IPS_SEEN_REPLY, HZ, type Conn, type CtTable, ctTableOf, jiffiesOf,
+  IPS_ASSURED, IPS_CONFIRMED, IPS_DST_NAT, IPS_SRC_NAT, IPS_DYING, IPS_EXPECTED, IPS_FIXED_TIMEOUT, IPS_SEEN_REPLY, HZ, type Conn, type CtTable, ctTableOf, jiffiesOf,
   IPCT_ASSURED, IPCT_PROTOINFO, IPCT_REPLY, CT_EVENTS, CT_F64_WORDS, CT_F_STREAM, CT_F_TIMEOUT, CT_STATUS, CT_USE, CT_WORDS,
 } from './conntrack.ts';
 
@@ -20,6 +20,9 @@ const IPPROTO_UDP = 17;
 /** NF_ACCEPT / NF_DROP as the hooks return them. */
 export const CT_ACCEPT = 1;
 export const CT_DROP = 0;
+/** nfConntrackIn: accepted, and NAT at this hook has nothing to do (an established connection
+ * without a destination mapping in the packet's direction): the caller skips the NAT stage. */
+export const CT_ACCEPT_NO_NAT = 2;
 
 /** ICMP error types (their packets are RELATED, never NEW). */
 export function icmpIsError(type: number): boolean {
@@ -203,7 +206,8 @@ function checksumBad(b: Uint8Array, th: number, end: number, proto: number, sadd
 /**
  * nf_conntrack_in at PREROUTING or OUTPUT (hook 0 or 3): attaches the packet's connection,
  * creating an unconfirmed one for a packet that starts a flow. Returns CT_DROP when the table
- * is full (the caller drops and frees the packet).
+ * is full (the caller drops and frees the packet), CT_ACCEPT_NO_NAT when the NAT stage that
+ * follows at this hook would leave the packet as it is.
  */
 export function nfConntrackIn(ns: NetNs, pool: SkbPool, slot: number, hook: number): number {
   if (pool.ct[slot] !== 0 || pool.ctinfo[slot] === IP_CT_UNTRACKED) return CT_ACCEPT;
@@ -315,11 +319,15 @@ export function nfConntrackIn(ns: NetNs, pool: SkbPool, slot: number, hook: numb
   pool.ct[slot] = id + 1;
   pool.ctTab[slot] = tab;
   pool.ctinfo[slot] = ctinfo;
-  if (ctinfo === IP_CT_ESTABLISHED_REPLY && (status & IPS_SEEN_REPLY) === 0) {
-    w[o + CT_STATUS] = status | IPS_SEEN_REPLY;
-    if (tab.listeners.length !== 0) w[o + CT_EVENTS] |= IPCT_REPLY;
+  if (ctinfo === IP_CT_ESTABLISHED_REPLY) {
+    if ((status & IPS_SEEN_REPLY) === 0) {
+      w[o + CT_STATUS] = status | IPS_SEEN_REPLY;
+      if (tab.listeners.length !== 0) w[o + CT_EVENTS] |= IPCT_REPLY;
+    }
+    // A reply is mapped back to the original destination by a source NAT (natStage's test).
+    return status & IPS_SRC_NAT ? CT_ACCEPT : CT_ACCEPT_NO_NAT;
   }
-  return CT_ACCEPT;
+  return ctinfo === IP_CT_ESTABLISHED && (status & IPS_DST_NAT) === 0 ? CT_ACCEPT_NO_NAT : CT_ACCEPT;
 }
 
 /** tcp_packet for a packet of a known connection (events cached while there are listeners).

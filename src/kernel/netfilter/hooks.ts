@@ -10,7 +10,7 @@ import { skbPool, type SkbPool } from '../skb.ts';
 import type { Chain } from './table.ts';
 import {
   CT_MASQ, CT_STATUS, CT_WORDS, IP_CT_ESTABLISHED, IP_CT_NEW, IP_CT_RELATED, IP_CT_RELATED_REPLY, IPS_DST_NAT_DONE, IPS_SRC_NAT_DONE, jiffiesOf as ctJiffies, type Conn, type CtTable } from './conntrack.ts';
-import { CT_DROP, nfConfirm, nfConntrackIn, nfDefrag } from './conntrack-proto.ts';
+import { CT_ACCEPT, CT_DROP, nfConfirm, nfConntrackIn, nfDefrag } from './conntrack-proto.ts';
 import { NF_NAT_MANIP_DST, NF_NAT_MANIP_SRC, natIcmpReplyTranslation, natInitialized, natNullBinding, natPacket } from './nat.ts';
 import { iptDoTable, type PhysDevs } from './do-table.ts';
 import {
@@ -49,8 +49,9 @@ function runHook(ns: NetNs, c: Compiled, mode: number, hook: number, slot: numbe
     const b = pool.data[slot];
     const nh = pool.nh[slot];
     if ((((b[nh + 6] << 8) | b[nh + 7]) & 0x3fff) !== 0) return runStages(ns, pool, c, hook, slot, inDev, outDev, phys);
-    v = nfConntrackIn(ns, pool, slot, hook) === CT_DROP ? K_DROP : K_ACCEPT;
-    if (v === K_ACCEPT && c.nat !== undefined) v = natStage(ns, pool, c.nat, hook, slot, inDev, outDev, phys);
+    const r = nfConntrackIn(ns, pool, slot, hook);
+    v = r === CT_DROP ? K_DROP : K_ACCEPT;
+    if (r === CT_ACCEPT && c.nat !== undefined) v = natStage(ns, pool, c.nat, hook, slot, inDev, outDev, phys);
   } else if (mode === HOOK_CT_OUT) {
     v = c.nat === undefined ? K_ACCEPT : natStage(ns, pool, c.nat, hook, slot, inDev, outDev, phys);
     if (v === K_ACCEPT) v = nfConfirm(ns, pool, slot) === CT_DROP ? K_DROP : K_ACCEPT;
