@@ -9,7 +9,7 @@ import type { Reassembler } from '../ipv4/reassembly.ts';
 import { skbPool, type SkbPool } from '../skb.ts';
 import {
   CT_DIR_REPLY, IP_CT_ESTABLISHED, IP_CT_ESTABLISHED_REPLY, IP_CT_NEW, IP_CT_RELATED, IP_CT_RELATED_REPLY, IP_CT_UNTRACKED,
-  IPS_ASSURED, IPS_CONFIRMED, IPS_DST_NAT, IPS_SRC_NAT, IPS_DYING, IPS_EXPECTED, IPS_FIXED_TIMEOUT, IPS_SEEN_REPLY, HZ, type Conn, type CtTable, ctTableOf, jiffiesOf,
+  IPS_ASSURED, IPS_CONFIRMED, IPS_DST_NAT, IPS_DST_NAT_DONE, IPS_SRC_NAT, IPS_DYING, IPS_EXPECTED, IPS_FIXED_TIMEOUT, IPS_SEEN_REPLY, HZ, type Conn, type CtTable, ctTableOf, jiffiesOf,
   IPCT_ASSURED, IPCT_PROTOINFO, IPCT_REPLY, CT_EVENTS, CT_F64_WORDS, CT_F_STREAM, CT_F_TIMEOUT, CT_STATUS, CT_USE, CT_WORDS,
 } from './conntrack.ts';
 
@@ -20,8 +20,8 @@ const IPPROTO_UDP = 17;
 /** NF_ACCEPT / NF_DROP as the hooks return them. */
 export const CT_ACCEPT = 1;
 export const CT_DROP = 0;
-/** nfConntrackIn: accepted, and NAT at this hook has nothing to do (an established connection
- * without a destination mapping in the packet's direction): the caller skips the NAT stage. */
+/** nfConntrackIn: accepted, and NAT at this hook has nothing to do (a connection with no
+ * destination mapping in the packet's direction, and none to set up): the caller skips the NAT stage. */
 export const CT_ACCEPT_NO_NAT = 2;
 
 /** ICMP error types (their packets are RELATED, never NEW). */
@@ -327,7 +327,10 @@ export function nfConntrackIn(ns: NetNs, pool: SkbPool, slot: number, hook: numb
     // A reply is mapped back to the original destination by a source NAT (natStage's test).
     return status & IPS_SRC_NAT ? CT_ACCEPT : CT_ACCEPT_NO_NAT;
   }
-  return ctinfo === IP_CT_ESTABLISHED && (status & IPS_DST_NAT) === 0 ? CT_ACCEPT_NO_NAT : CT_ACCEPT;
+  // An established packet, or a NEW one whose destination mapping is set up (a flow not answered
+  // yet: every packet is NEW), without a destination mapping.
+  if ((ctinfo !== IP_CT_ESTABLISHED && ctinfo !== IP_CT_NEW) || (status & IPS_DST_NAT) !== 0) return CT_ACCEPT;
+  return ctinfo === IP_CT_ESTABLISHED || (status & IPS_DST_NAT_DONE) !== 0 ? CT_ACCEPT_NO_NAT : CT_ACCEPT;
 }
 
 /** tcp_packet for a packet of a known connection (events cached while there are listeners).
