@@ -9,8 +9,8 @@ import type { Reassembler } from '../ipv4/reassembly.ts';
 import { skbPool, type SkbPool } from '../skb.ts';
 import {
   CT_DIR_REPLY, IP_CT_ESTABLISHED, IP_CT_ESTABLISHED_REPLY, IP_CT_NEW, IP_CT_RELATED, IP_CT_RELATED_REPLY, IP_CT_UNTRACKED,
-  IPS_ASSURED, IPS_CONFIRMED, IPS_DYING, IPS_EXPECTED, IPS_FIXED_TIMEOUT, IPS_SEEN_REPLY, HZ, type Conn, type CtTable, ctTableOf, jiffiesOf,
-  IPCT_ASSURED, IPCT_PROTOINFO, IPCT_REPLY,
+  IPS_ASSURED, IPS_CONFIRMED, IPS_DST_NAT, IPS_DST_NAT_DONE, IPS_SRC_NAT, IPS_DYING, IPS_EXPECTED, IPS_FIXED_TIMEOUT, IPS_SEEN_REPLY, HZ, type Conn, type CtTable, ctTableOf, jiffiesOf,
+  IPCT_ASSURED, IPCT_PROTOINFO, IPCT_REPLY, CT_EVENTS, CT_F64_WORDS, CT_F_STREAM, CT_F_TIMEOUT, CT_STATUS, CT_USE, CT_WORDS,
 } from './conntrack.ts';
 
 const IPPROTO_ICMP = 1;
@@ -20,6 +20,9 @@ const IPPROTO_UDP = 17;
 /** NF_ACCEPT / NF_DROP as the hooks return them. */
 export const CT_ACCEPT = 1;
 export const CT_DROP = 0;
+/** nfConntrackIn: accepted, and NAT at this hook has nothing to do (a connection with no
+ * destination mapping in the packet's direction, and none to set up): the caller skips the NAT stage. */
+export const CT_ACCEPT_NO_NAT = 2;
 
 /** ICMP error types (their packets are RELATED, never NEW). */
 export function icmpIsError(type: number): boolean {
@@ -50,7 +53,8 @@ function icmpValidNew(type: number): boolean {
 
 interface Timeouts {
   gen: number;
-  /** The initial namespace's sysctl generation: nf_conntrack_max is global. */
+  /** The initial namespace's sysctl generation when `max` was read: nf_conntrack_max is global
+   * (checked only where a connection is made, the one place `max` is used). */
   hostGen: number;
   icmp: number;
   udp: number;
@@ -64,7 +68,7 @@ const TCP_TIMEOUT_KEYS = ['', 'syn_sent', 'syn_recv', 'established', 'fin_wait',
 
 function timeoutsOf(ns: NetNs, tab: CtTable): Timeouts {
   const t = tab.timeouts as Timeouts | undefined;
-  if (t !== undefined && t.gen === ns.sysctl.generation && t.hostGen === ns.world.host.sysctl.generation) return t;
+  if (t !== undefined && t.gen === tab.sysctl.generation) return t;
   return readTimeouts(ns, tab);
 }
 
@@ -202,7 +206,8 @@ function checksumBad(b: Uint8Array, th: number, end: number, proto: number, sadd
 /**
  * nf_conntrack_in at PREROUTING or OUTPUT (hook 0 or 3): attaches the packet's connection,
  * creating an unconfirmed one for a packet that starts a flow. Returns CT_DROP when the table
- * is full (the caller drops and frees the packet).
+ * is full (the caller drops and frees the packet), CT_ACCEPT_NO_NAT when the NAT stage that
+ * follows at this hook would leave the packet as it is.
  */
 export function nfConntrackIn(ns: NetNs, pool: SkbPool, slot: number, hook: number): number {
   if (pool.ct[slot] !== 0 || pool.ctinfo[slot] === IP_CT_UNTRACKED) return CT_ACCEPT;
@@ -249,9 +254,8 @@ export function nfConntrackIn(ns: NetNs, pool: SkbPool, slot: number, hook: numb
     dport = (b[th + 2] << 8) | b[th + 3];
   }
   const n = tab.find(nowJ, saddr, daddr, sport, dport, proto);
-  let c: Conn;
+  let id: number;
   let ctinfo: number;
-  let dir = 0;
   if (n === -1) {
     // init_conntrack: the reply tuple is the inverse.
     let rsport = dport;
@@ -264,12 +268,14 @@ export function nfConntrackIn(ns: NetNs, pool: SkbPool, slot: number, hook: numb
     } else if (proto !== IPPROTO_UDP && proto !== IPPROTO_TCP) {
       rsport = rdport = 0;
     }
-    if (t.max > 0 && tab.count + 1 > t.max) {
+    const lim = t.hostGen === ns.world.host.sysctl.generation ? t : readTimeouts(ns, tab);
+    if (lim.max > 0 && tab.count + 1 > lim.max) {
       tab.stats.drop++;
       printk(ns.world, 4, 'nf_conntrack: table full, dropping packet', ns.name);
       return CT_DROP;
     }
-    c = tab.create(proto);
+    const c = tab.create(proto);
+    id = c.id;
     tab.setTuple(c.id * 2, saddr, daddr, sport, dport, proto);
     tab.setTuple(c.id * 2 + 1, daddr, saddr, rsport, rdport, proto);
     ctinfo = IP_CT_NEW;
@@ -279,50 +285,67 @@ export function nfConntrackIn(ns: NetNs, pool: SkbPool, slot: number, hook: numb
       return invalid(tab);
     }
   } else {
-    c = tab.conns[n >> 1]!;
-    dir = n & 1;
-    if (dir === CT_DIR_REPLY) ctinfo = IP_CT_ESTABLISHED_REPLY;
-    else if (c.status & IPS_SEEN_REPLY) ctinfo = IP_CT_ESTABLISHED;
-    else if (c.status & IPS_EXPECTED) ctinfo = IP_CT_RELATED;
+    id = n >> 1;
+    const status = tab.cw[id * CT_WORDS + CT_STATUS];
+    if ((n & 1) === CT_DIR_REPLY) ctinfo = IP_CT_ESTABLISHED_REPLY;
+    else if (status & IPS_SEEN_REPLY) ctinfo = IP_CT_ESTABLISHED;
+    else if (status & IPS_EXPECTED) ctinfo = IP_CT_RELATED;
     else ctinfo = IP_CT_NEW;
-    if (proto === IPPROTO_TCP) {
-      const oldState = c.tcpState;
-      const oldStatus = c.status;
-      if (!tcpPacket(c, dir, flags, nowJ, t, false, true)) return invalid(tab);
-      if (tab.listeners.length !== 0) {
-        if (c.tcpState !== oldState) c.events |= IPCT_PROTOINFO;
-        if (c.status & ~oldStatus & IPS_ASSURED) c.events |= IPCT_ASSURED;
-      }
-      // A reset as the only answer: no connection was ever established, it goes at once.
-      if (flags & 0x04 && !(c.status & IPS_SEEN_REPLY)) tab.kill(c);
-    }
+    if (proto === IPPROTO_TCP && !tcpEstablished(tab, tab.conns[id]!, n & 1, flags, nowJ, t)) return invalid(tab);
   }
-  if (proto === IPPROTO_ICMP) refresh(c, nowJ, t.icmp);
-  else if (proto === IPPROTO_UDP) {
-    if (c.status & IPS_SEEN_REPLY) {
-      let extra = t.udp;
-      let stream = false;
-      if (nowJ - c.streamTs > 0) {
+  // The connection's words (conntrack-conn.ts): its state without its Conn object.
+  const w = tab.cw;
+  const o = id * CT_WORDS;
+  let status = w[o + CT_STATUS];
+  if (proto !== IPPROTO_TCP) {
+    // nf_ct_refresh: a fixed timeout stays.
+    let extra = t.generic;
+    if (proto === IPPROTO_ICMP) extra = t.icmp;
+    else if (proto === IPPROTO_UDP) {
+      extra = t.udp;
+      if (status & IPS_SEEN_REPLY && nowJ - tab.cf[id * CT_F64_WORDS + CT_F_STREAM] > 0) {
         extra = t.udpStream;
-        stream = (c.status & IPS_ASSURED) === 0;
+        if ((status & IPS_ASSURED) === 0) {
+          status |= IPS_ASSURED;
+          w[o + CT_STATUS] = status;
+          if (tab.listeners.length !== 0) w[o + CT_EVENTS] |= IPCT_ASSURED;
+        }
       }
-      refresh(c, nowJ, extra);
-      if (stream) {
-        c.status |= IPS_ASSURED;
-        if (tab.listeners.length !== 0) c.events |= IPCT_ASSURED;
-      }
-    } else refresh(c, nowJ, t.udp);
-  } else if (proto !== IPPROTO_TCP) refresh(c, nowJ, t.generic);
-  // pool.setCt on a slot without a connection, the reference taken on `c` itself.
-  c.refs++;
-  pool.ct[slot] = c.id + 1;
+    }
+    if ((status & IPS_FIXED_TIMEOUT) === 0) tab.cf[id * CT_F64_WORDS + CT_F_TIMEOUT] = nowJ + extra;
+  }
+  // pool.setCt on a slot without a connection, the reference taken in the words themselves.
+  w[o + CT_USE]++;
+  pool.ct[slot] = id + 1;
   pool.ctTab[slot] = tab;
   pool.ctinfo[slot] = ctinfo;
-  if (ctinfo === IP_CT_ESTABLISHED_REPLY && (c.status & IPS_SEEN_REPLY) === 0) {
-    c.status |= IPS_SEEN_REPLY;
-    if (tab.listeners.length !== 0) c.events |= IPCT_REPLY;
+  if (ctinfo === IP_CT_ESTABLISHED_REPLY) {
+    if ((status & IPS_SEEN_REPLY) === 0) {
+      w[o + CT_STATUS] = status | IPS_SEEN_REPLY;
+      if (tab.listeners.length !== 0) w[o + CT_EVENTS] |= IPCT_REPLY;
+    }
+    // A reply is mapped back to the original destination by a source NAT (natStage's test).
+    return status & IPS_SRC_NAT ? CT_ACCEPT : CT_ACCEPT_NO_NAT;
   }
-  return CT_ACCEPT;
+  // An established packet, or a NEW one whose destination mapping is set up (a flow not answered
+  // yet: every packet is NEW), without a destination mapping.
+  if ((ctinfo !== IP_CT_ESTABLISHED && ctinfo !== IP_CT_NEW) || (status & IPS_DST_NAT) !== 0) return CT_ACCEPT;
+  return ctinfo === IP_CT_ESTABLISHED || (status & IPS_DST_NAT_DONE) !== 0 ? CT_ACCEPT_NO_NAT : CT_ACCEPT;
+}
+
+/** tcp_packet for a packet of a known connection (events cached while there are listeners).
+ * False for an INVALID packet. */
+function tcpEstablished(tab: CtTable, c: Conn, dir: number, flags: number, nowJ: number, t: Timeouts): boolean {
+  const oldState = c.tcpState;
+  const oldStatus = c.status;
+  if (!tcpPacket(c, dir, flags, nowJ, t, false, true)) return false;
+  if (tab.listeners.length !== 0) {
+    if (c.tcpState !== oldState) c.events |= IPCT_PROTOINFO;
+    if (c.status & ~oldStatus & IPS_ASSURED) c.events |= IPCT_ASSURED;
+  }
+  // A reset as the only answer: no connection was ever established, it goes at once.
+  if (flags & 0x04 && !(c.status & IPS_SEEN_REPLY)) tab.kill(c);
+  return true;
 }
 
 /** nf_conntrack_icmpv4_error: an ICMP error is RELATED to the connection of the packet it quotes. */
@@ -365,12 +388,13 @@ export function nfConfirm(ns: NetNs, pool: SkbPool, slot: number): number {
   const id = pool.ct[slot];
   if (id === 0) return CT_ACCEPT;
   const tab = pool.ctTab[slot] as CtTable;
-  const c = tab.conns[id - 1]!;
-  if (c.status & IPS_CONFIRMED) {
+  const o = (id - 1) * CT_WORDS;
+  if (tab.cw[o + CT_STATUS] & IPS_CONFIRMED) {
     // nf_ct_deliver_cached_events: what this packet changed (only cached while there are listeners).
-    if (c.events !== 0) tab.deliverCached(c, jiffiesOf(ns.world.now()));
+    if (tab.cw[o + CT_EVENTS] !== 0) tab.deliverCached(tab.conns[id - 1]!, jiffiesOf(ns.world.now()));
     return CT_ACCEPT;
   }
+  const c = tab.conns[id - 1]!;
   if (c.status & IPS_DYING) return CT_DROP;
   if (tab.confirm(c, jiffiesOf(ns.world.now()))) return CT_ACCEPT;
   tab.stats.insert_failed++;

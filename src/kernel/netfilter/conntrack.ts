@@ -11,10 +11,13 @@
 // While a listener exists, a gc worker in virtual time removes expired entries as the kernel's
 // does (late: see CtTable.gcInterval), so their DESTROY events come without a packet or listing.
 import type { NetNs } from '../netns.ts';
-import { DEFAULT_EPOCH_MS } from '../world.ts';
+import { DEFAULT_EPOCH_MS, type Clock } from '../world.ts';
+import type { Sysctls } from '../sysctl.ts';
 import type { CtRef } from '../skb.ts';
 
 export * from './conntrack-consts.ts';
+export * from './conntrack-conn.ts';
+import { Conn, CT_F64_WORDS, CT_F_TIMEOUT, CT_STATUS, CT_USE, CT_WORDS, ctKeyOffset, type CtWords } from './conntrack-conn.ts';
 import { IPCT_DESTROY, IPCT_NEW, IPS_CONFIRMED, IPS_DYING, IPS_FIXED_TIMEOUT } from './conntrack-consts.ts';
 
 /** One event as ctnetlink reports it; the connection's tuples are still in the table when a listener runs. */
@@ -46,34 +49,6 @@ export function jiffiesOf(ms: number): number {
 }
 
 
-/** One tracked connection (struct nf_conn, without its tuples: they are in the table's arrays). */
-export class Conn {
-  status = 0;
-  /** Deadline in jiffies. */
-  timeout = 0;
-  mark = 0;
-  /** TCP: enum tcp_conntrack; 0 for other protocols. */
-  tcpState = 0;
-  /** UDP: jiffies after which a replied flow counts as a stream (2 s after it began). */
-  streamTs = 0;
-  /** References held by packets (skb->_nfct). */
-  refs = 0;
-  /** In the hash (confirmed and not yet removed). */
-  hashed = false;
-  /** Insertion order, newest last (dump order within a bucket). */
-  seq = 0;
-  /** ctnetlink's id. */
-  ctid = 0;
-  /** The MASQUERADE egress device's ifindex (flushed with the device's address), 0 otherwise. */
-  masqIndex = 0;
-  /** IPCT_* bits cached for the next delivery (only while the table has listeners). */
-  events = 0;
-  constructor(readonly id: number, readonly proto: number) {}
-}
-
-/** Int32s per node in CtTable.tKey. */
-export const CT_KEY_STRIDE = 4;
-const KEY_STRIDE = CT_KEY_STRIDE;
 
 function hashTuple(seed: number, src: number, dst: number, sport: number, dport: number, proto: number): number {
   let h = Math.imul(src ^ seed, 0x9e3779b1);
@@ -82,6 +57,15 @@ function hashTuple(seed: number, src: number, dst: number, sport: number, dport:
   h = Math.imul((h ^ (h >>> 16)) + proto, 0x27d4eb2f);
   // int32, not uint32: a value beyond the small-integer range crossing a call is a heap number.
   return h ^ (h >>> 15);
+}
+
+/** The hash that places a tuple in the lookup table (its top bits pick the bucket, at least 8
+ * bits are left for the key's protocol byte): three independent products and one mixing step,
+ * a shorter chain of dependent multiplies than hashTuple, which a lookup waits on. hashTuple
+ * stays the dump order's hash. */
+function lookupHash(seed: number, src: number, dst: number, ports: number, proto: number): number {
+  const h = Math.imul(src ^ seed, 0x9e3779b1) ^ Math.imul(dst + proto, 0x85ebca77) ^ Math.imul(ports ^ (seed >>> 7), 0xc2b2ae3d);
+  return Math.imul(h ^ (h >>> 16), 0x27d4eb2f);
 }
 
 /** Per-CPU statistics the kernel keeps (`conntrack -S`, /proc/net/stat/nf_conntrack). */
@@ -98,7 +82,7 @@ export interface CtStats {
   chaintoolong: number;
 }
 
-export class CtTable implements CtRef {
+export class CtTable implements CtRef, CtWords {
   conns: Array<Conn | undefined> = [];
   /** Tuples per node (id * 2 + dir). */
   tSrc: Int32Array = new Int32Array(0);
@@ -106,10 +90,13 @@ export class CtTable implements CtRef {
   tSport: Uint16Array = new Uint16Array(0);
   tDport: Uint16Array = new Uint16Array(0);
   tProto: Uint8Array = new Uint8Array(0);
+  /** hashTuple of each node: the dump order (conntrack -L, /proc), not the lookup. */
   tHash: Int32Array = new Int32Array(0);
-  /** The lookup key of each node, packed (one cache line holds a connection's two): source,
-   * destination, ports (sport << 16 | dport), and the hash with the protocol in its low byte. */
-  tKey: Int32Array = new Int32Array(0);
+  /** Per connection CT_WORDS int32s (one cache line): the lookup keys of its two nodes, then
+   * what a packet reads and changes (conntrack-conn.ts). */
+  cw: Int32Array = new Int32Array(0);
+  /** The same buffer as float64s (the deadlines). */
+  cf: Float64Array = new Float64Array(0);
   next: Int32Array = new Int32Array(0);
   private buckets = new Int32Array(0);
   private bucketShift = 0;
@@ -119,6 +106,9 @@ export class CtTable implements CtRef {
   count = 0;
   private seqNext = 0;
   readonly seed: number;
+  /** The namespace's sysctls and the world's clock, one load away (read per packet). */
+  readonly sysctl: Sysctls;
+  readonly clock: Clock;
   /** The timeouts and limits read from the sysctls (conntrack-proto.ts), per sysctl generation. */
   timeouts: unknown = undefined;
   /** conntrack's reassembly queues (conntrack-proto.ts), made at the first fragment. */
@@ -133,6 +123,8 @@ export class CtTable implements CtRef {
 
   constructor(readonly ns: NetNs) {
     this.seed = ns.world.rng.u32() | 0;
+    this.sysctl = ns.sysctl;
+    this.clock = ns.world.clock;
     this.grow(64);
     this.rehash(1024);
   }
@@ -152,9 +144,10 @@ export class CtTable implements CtRef {
     const h = new Int32Array(cap * 2);
     h.set(this.tHash);
     this.tHash = h;
-    const k = new Int32Array(cap * 2 * KEY_STRIDE);
-    k.set(this.tKey);
-    this.tKey = k;
+    const cw = new Int32Array(cap * CT_WORDS);
+    cw.set(this.cw);
+    this.cw = cw;
+    this.cf = new Float64Array(cw.buffer);
     for (let id = cap - 1; id >= this.capacity; id--) this.freeIds.push(id);
     this.capacity = cap;
   }
@@ -170,13 +163,13 @@ export class CtTable implements CtRef {
   }
 
   private link(n: number): void {
-    const b = this.tHash[n] >>> this.bucketShift;
+    const b = this.cw[ctKeyOffset(n) + 3] >>> this.bucketShift;
     this.next[n] = this.buckets[b];
     this.buckets[b] = n;
   }
 
   private unlink(n: number): void {
-    const b = this.tHash[n] >>> this.bucketShift;
+    const b = this.cw[ctKeyOffset(n) + 3] >>> this.bucketShift;
     let p = this.buckets[b];
     if (p === n) {
       this.buckets[b] = this.next[n];
@@ -193,7 +186,7 @@ export class CtTable implements CtRef {
 
   /** jiffiesOf(now), converted once per distinct virtual time. */
   jiffies(): number {
-    const ms = this.ns.world.clock.now;
+    const ms = this.clock.now;
     if (ms !== this.lastMs) {
       this.lastMs = ms;
       this.lastJiffies = jiffiesOf(ms);
@@ -208,13 +201,13 @@ export class CtTable implements CtRef {
     this.tSport[n] = sport;
     this.tDport[n] = dport;
     this.tProto[n] = proto;
-    const h = hashTuple(this.seed, src | 0, dst | 0, sport, dport, proto);
-    this.tHash[n] = h;
-    const o = n * KEY_STRIDE;
-    this.tKey[o] = src | 0;
-    this.tKey[o + 1] = dst | 0;
-    this.tKey[o + 2] = (sport << 16) | dport;
-    this.tKey[o + 3] = (h & ~0xff) | proto;
+    this.tHash[n] = hashTuple(this.seed, src | 0, dst | 0, sport, dport, proto);
+    const ports = (sport << 16) | dport;
+    const o = ctKeyOffset(n);
+    this.cw[o] = src | 0;
+    this.cw[o + 1] = dst | 0;
+    this.cw[o + 2] = ports;
+    this.cw[o + 3] = (lookupHash(this.seed, src | 0, dst | 0, ports, proto) & ~0xff) | proto;
   }
 
   /**
@@ -222,17 +215,17 @@ export class CtTable implements CtRef {
    * connection found on the way is removed.
    */
   find(nowJ: number, src: number, dst: number, sport: number, dport: number, proto: number): number {
-    const h = hashTuple(this.seed, src | 0, dst | 0, sport, dport, proto);
-    const tag = (h & ~0xff) | proto;
     const ports = (sport << 16) | dport;
-    const key = this.tKey;
+    const h = lookupHash(this.seed, src | 0, dst | 0, ports, proto);
+    const tag = (h & ~0xff) | proto;
+    const w = this.cw;
     let n = this.buckets[h >>> this.bucketShift];
     while (n !== -1) {
-      const o = n * KEY_STRIDE;
-      if (key[o + 3] === tag && key[o] === (src | 0) && key[o + 1] === (dst | 0) && key[o + 2] === ports) {
-        const c = this.conns[n >> 1]!;
-        if (c.timeout - nowJ <= 0 && (c.status & IPS_FIXED_TIMEOUT) === 0) {
-          this.kill(c);
+      const o = ctKeyOffset(n);
+      if (w[o + 3] === tag && w[o] === (src | 0) && w[o + 1] === (dst | 0) && w[o + 2] === ports) {
+        const id = n >> 1;
+        if (this.cf[id * CT_F64_WORDS + CT_F_TIMEOUT] - nowJ <= 0 && (w[id * CT_WORDS + CT_STATUS] & IPS_FIXED_TIMEOUT) === 0) {
+          this.kill(this.conns[id]!);
           return -1;
         }
         return n;
@@ -252,7 +245,9 @@ export class CtTable implements CtRef {
   create(proto: number): Conn {
     if (this.freeIds.length === 0) this.grow(this.capacity);
     const id = this.freeIds.pop()!;
-    const c = new Conn(id, proto);
+    const c = new Conn(id, proto, this);
+    // The words of a freed connection this id had.
+    this.cw.fill(0, id * CT_WORDS, (id + 1) * CT_WORDS);
     c.ctid = this.ns.world.rng.u32();
     this.conns[id] = c;
     this.count++;
@@ -269,6 +264,7 @@ export class CtTable implements CtRef {
     }
     c.status |= IPS_CONFIRMED;
     c.hashed = true;
+    this.cw[c.id * CT_WORDS + CT_USE]++;
     c.seq = this.seqNext++;
     this.link(o);
     this.link(o + 1);
@@ -291,27 +287,34 @@ export class CtTable implements CtRef {
       this.unlink(c.id * 2);
       this.unlink(c.id * 2 + 1);
       c.hashed = false;
+      this.cw[c.id * CT_WORDS + CT_USE]--;
     }
     c.status |= IPS_DYING;
-    if (c.refs === 0) this.free(c);
+    if (this.cw[c.id * CT_WORDS + CT_USE] === 0) this.free(c);
   }
 
   private free(c: Conn): void {
     if (this.conns[c.id] !== c) return;
+    c.detach();
     this.conns[c.id] = undefined;
     this.freeIds.push(c.id);
     this.count--;
   }
 
   get(id: number): void {
-    this.conns[id]!.refs++;
+    this.cw[id * CT_WORDS + CT_USE]++;
   }
 
-  /** A packet let go of connection `id`: an unconfirmed or killed one is freed with its last packet. */
+  /** A packet let go of connection `id`: an unconfirmed or killed one is freed with its last
+   * packet (a hashed one keeps the hash's reference). */
   put(id: number): void {
+    if (--this.cw[id * CT_WORDS + CT_USE] === 0) this.freeId(id);
+  }
+
+  /** Kept out of put, which is inlined in the packet path. */
+  private freeId(id: number): void {
     const c = this.conns[id];
-    if (c === undefined) return;
-    if (--c.refs === 0 && !c.hashed) this.free(c);
+    if (c !== undefined) this.free(c);
   }
 
   /** The live connections in the order the kernel dumps them: by bucket of the original tuple's

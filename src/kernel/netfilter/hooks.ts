@@ -8,8 +8,9 @@ import type { NetDevice } from '../device.ts';
 import type { NetNs } from '../netns.ts';
 import { skbPool, type SkbPool } from '../skb.ts';
 import type { Chain } from './table.ts';
-import { IP_CT_ESTABLISHED, IP_CT_NEW, IP_CT_RELATED, IP_CT_RELATED_REPLY, jiffiesOf as ctJiffies, type Conn, type CtTable } from './conntrack.ts';
-import { CT_DROP, nfConfirm, nfConntrackIn, nfDefrag } from './conntrack-proto.ts';
+import {
+  CT_MASQ, CT_STATUS, CT_WORDS, CT_EVENTS, IP_CT_ESTABLISHED, IP_CT_ESTABLISHED_REPLY, IP_CT_NEW, IPS_CONFIRMED, IP_CT_RELATED, IP_CT_RELATED_REPLY, IPS_DST_NAT_DONE, IPS_SRC_NAT_DONE, jiffiesOf as ctJiffies, type Conn, type CtTable } from './conntrack.ts';
+import { CT_ACCEPT, CT_DROP, nfConfirm, nfConntrackIn, nfDefrag } from './conntrack-proto.ts';
 import { NF_NAT_MANIP_DST, NF_NAT_MANIP_SRC, natIcmpReplyTranslation, natInitialized, natNullBinding, natPacket } from './nat.ts';
 import { iptDoTable, type PhysDevs } from './do-table.ts';
 import {
@@ -48,12 +49,11 @@ function runHook(ns: NetNs, c: Compiled, mode: number, hook: number, slot: numbe
     const b = pool.data[slot];
     const nh = pool.nh[slot];
     if ((((b[nh + 6] << 8) | b[nh + 7]) & 0x3fff) !== 0) return runStages(ns, pool, c, hook, slot, inDev, outDev, phys);
-    v = nfConntrackIn(ns, pool, slot, hook) === CT_DROP ? K_DROP : K_ACCEPT;
-    if (v === K_ACCEPT && c.nat !== undefined) v = natStage(ns, pool, c.nat, hook, slot, inDev, outDev, phys);
-  } else if (mode === HOOK_CT_OUT) {
-    v = c.nat === undefined ? K_ACCEPT : natStage(ns, pool, c.nat, hook, slot, inDev, outDev, phys);
-    if (v === K_ACCEPT) v = nfConfirm(ns, pool, slot) === CT_DROP ? K_DROP : K_ACCEPT;
-  } else if (mode === HOOK_TABLE) v = iptDoTable(ns, c.tables[c.stages[hook][0]], hook, slot, inDev, outDev, phys);
+    const r = nfConntrackIn(ns, pool, slot, hook);
+    v = r === CT_DROP ? K_DROP : K_ACCEPT;
+    if (r === CT_ACCEPT && c.nat !== undefined) v = natStage(ns, pool, c.nat, hook, slot, inDev, outDev, phys);
+  } else if (mode === HOOK_CT_OUT) v = natConfirm(ns, pool, c.nat, hook, slot, inDev, outDev, phys);
+  else if (mode === HOOK_TABLE) v = iptDoTable(ns, c.tables[c.stages[hook][0]], hook, slot, inDev, outDev, phys);
   else return runStages(ns, pool, c, hook, slot, inDev, outDev, phys);
   if (v === K_ACCEPT) return true;
   if (v !== K_REJECT) pool.release(slot);
@@ -97,6 +97,33 @@ function runStages(ns: NetNs, pool: SkbPool, c: Compiled, hook: number, slot: nu
 }
 
 /**
+ * The stages at POSTROUTING and INPUT: NAT (source manip), then nf_confirm. A confirmed
+ * connection whose source mapping is set up (established, or NEW past its first packet: a flow
+ * not answered yet) with no events cached and no MASQUERADE device to check is read once for
+ * both; anything else takes the stages one after the other.
+ */
+function natConfirm(ns: NetNs, pool: SkbPool, nat: CompiledTable | undefined, hook: number, slot: number, inDev: NetDevice | undefined, outDev: NetDevice | undefined, phys: PhysDevs | undefined): number {
+  const id = pool.ct[slot];
+  if (id === 0) return K_ACCEPT;
+  const ctinfo = pool.ctinfo[slot];
+  const w = (pool.ctTab[slot] as CtTable).cw;
+  const o = (id - 1) * CT_WORDS;
+  const status = w[o + CT_STATUS];
+  if (
+    (ctinfo === IP_CT_ESTABLISHED_REPLY ||
+      (ctinfo === IP_CT_NEW && (status & IPS_SRC_NAT_DONE) !== 0) ||
+      (ctinfo === IP_CT_ESTABLISHED && (hook !== NF_INET_POST_ROUTING || w[o + CT_MASQ] === 0 || (outDev !== undefined && w[o + CT_MASQ] === outDev.ifindex)))) &&
+    (status & IPS_CONFIRMED) !== 0 && w[o + CT_EVENTS] === 0
+  ) {
+    if (nat === undefined) return K_ACCEPT;
+    return natPacket(w, id - 1, ctinfo, NF_NAT_MANIP_SRC, pool.data[slot], pool.nh[slot]) ? K_ACCEPT : K_DROP;
+  }
+  const v = nat === undefined ? K_ACCEPT : natStage(ns, pool, nat, hook, slot, inDev, outDev, phys);
+  if (v !== K_ACCEPT) return v;
+  return nfConfirm(ns, pool, slot) === CT_DROP ? K_DROP : K_ACCEPT;
+}
+
+/**
  * nf_nat_ipv4_fn at `hook`: an ICMP error about a connection is translated; a connection's first
  * packet goes through the nat table's chain (or gets the identity mapping); then the packet gets
  * the connection's mapping.
@@ -105,19 +132,22 @@ function natStage(ns: NetNs, pool: SkbPool, nat: CompiledTable, hook: number, sl
   const id = pool.ct[slot];
   if (id === 0) return K_ACCEPT;
   const tab = pool.ctTab[slot] as CtTable;
-  const conn = tab.conns[id - 1]!;
   const ctinfo = pool.ctinfo[slot];
   const manip = hook === NF_INET_PRE_ROUTING || hook === NF_INET_LOCAL_OUT ? NF_NAT_MANIP_DST : NF_NAT_MANIP_SRC;
-  if (ctinfo === IP_CT_RELATED || ctinfo === IP_CT_RELATED_REPLY || (ctinfo === IP_CT_NEW && !natInitialized(conn, manip))) {
-    return natSetup(ns, pool, nat, hook, slot, tab, conn, ctinfo, manip, inDev, outDev, phys);
+  // The connection's words (conntrack-conn.ts): no Conn object unless the mapping is set up here.
+  const w = tab.cw;
+  const o = (id - 1) * CT_WORDS;
+  const done = manip === NF_NAT_MANIP_SRC ? IPS_SRC_NAT_DONE : IPS_DST_NAT_DONE;
+  if (ctinfo === IP_CT_RELATED || ctinfo === IP_CT_RELATED_REPLY || (ctinfo === IP_CT_NEW && (w[o + CT_STATUS] & done) === 0)) {
+    return natSetup(ns, pool, nat, hook, slot, tab, tab.conns[id - 1]!, ctinfo, manip, inDev, outDev, phys);
   }
   // A connection whose mapping is set up: ESTABLISHED, its reply, or a NEW one past its first packet.
-  if (ctinfo === IP_CT_ESTABLISHED && hook === NF_INET_POST_ROUTING && conn.masqIndex !== 0 && outDev !== undefined && conn.masqIndex !== outDev.ifindex) {
+  if (ctinfo === IP_CT_ESTABLISHED && hook === NF_INET_POST_ROUTING && w[o + CT_MASQ] !== 0 && outDev !== undefined && w[o + CT_MASQ] !== outDev.ifindex) {
     // nf_nat_oif_changed: a masqueraded connection now leaving by another device is dropped.
-    tab.kill(conn);
+    tab.kill(tab.conns[id - 1]!);
     return K_DROP;
   }
-  return natPacket(tab, conn, ctinfo, manip, pool.data[slot], pool.nh[slot]) ? K_ACCEPT : K_DROP;
+  return natPacket(w, id - 1, ctinfo, manip, pool.data[slot], pool.nh[slot]) ? K_ACCEPT : K_DROP;
 }
 
 /** natStage for an ICMP error about a connection, or a connection's first packet (cold). */
@@ -135,5 +165,5 @@ function natSetup(ns: NetNs, pool: SkbPool, nat: CompiledTable, hook: number, sl
     }
     if (!natInitialized(conn, manip)) natNullBinding(ns, tab, conn, manip, ctJiffies(ns.world.now()));
   }
-  return natPacket(tab, conn, ctinfo, manip, pool.data[slot], pool.nh[slot]) ? K_ACCEPT : K_DROP;
+  return natPacket(tab.cw, conn.id, ctinfo, manip, pool.data[slot], pool.nh[slot]) ? K_ACCEPT : K_DROP;
 }

@@ -3,7 +3,7 @@
 // an ICMP error about a NATed connection translated inside (the quoted packet) and out.
 import { checksumReplace16, checksumReplace32, internetChecksum } from '../../wire/checksum.ts';
 import {
-  CT_KEY_STRIDE, IP_CT_IS_REPLY, IPS_DST_NAT, IPS_DST_NAT_DONE, IPS_NAT_MASK, IPS_SRC_NAT, IPS_SRC_NAT_DONE, type Conn, type CtTable,
+  CT_STATUS, CT_WORDS, ctKeyOffset, IP_CT_IS_REPLY, IPS_DST_NAT, IPS_DST_NAT_DONE, IPS_NAT_MASK, IPS_SRC_NAT, IPS_SRC_NAT_DONE, type Conn, type CtTable,
 } from './conntrack.ts';
 
 export const NF_NAT_MANIP_SRC = 0;
@@ -96,14 +96,16 @@ function mapped(c: Conn, ctinfo: number, manip: number): boolean {
 }
 
 /**
- * nf_nat_packet: applies the connection's mapping for `manip` to the packet at `nh` (of
- * `ctinfo`'s direction). Returns false to drop it.
+ * nf_nat_packet: applies the mapping of connection `id` (its words `w`, CtTable.cw) for `manip`
+ * to the packet at `nh` (of `ctinfo`'s direction). Returns false to drop it.
  */
-export function natPacket(tab: CtTable, c: Conn, ctinfo: number, manip: number, b: Uint8Array, nh: number): boolean {
-  if (!mapped(c, ctinfo, manip)) return true;
-  // The target is the inverse of the other direction's tuple (its packed key: one cache line).
-  const o = (c.id * 2 + (ctinfo >= IP_CT_IS_REPLY ? 0 : 1)) * CT_KEY_STRIDE;
-  const key = tab.tKey;
+export function natPacket(w: Int32Array, id: number, ctinfo: number, manip: number, b: Uint8Array, nh: number): boolean {
+  let bit = manip === NF_NAT_MANIP_SRC ? IPS_SRC_NAT : IPS_DST_NAT;
+  if (ctinfo >= IP_CT_IS_REPLY) bit ^= IPS_NAT_MASK;
+  if ((w[id * CT_WORDS + CT_STATUS] & bit) === 0) return true;
+  // The target is the inverse of the other direction's tuple (its packed key, in the same line).
+  const o = ctKeyOffset(id * 2 + (ctinfo >= IP_CT_IS_REPLY ? 0 : 1));
+  const key = w;
   const ports = key[o + 2];
   let addr: number, port: number;
   if (manip === NF_NAT_MANIP_SRC) {
