@@ -194,15 +194,20 @@ export class SkbPool {
       for (let i = 0; i < len; i++) to[d + i] = from[s + i];
     }
     this.nh[slot] = this.head[slot] + (this.nh[src] - s);
+    this.copyMeta(src, slot);
+    if (this.ct[src] !== 0) this.setCt(slot, this.ctTab[src]!, this.ct[src] - 1, this.ctinfo[src]);
+    return slot;
+  }
+
+  /** The per-packet fields a copy shares with its original (not its place, length or connection). */
+  private copyMeta(src: number, slot: number): void {
     this.mark[slot] = this.mark[src];
     this.pktType[slot] = this.pktType[src];
     this.nfBridged[slot] = this.nfBridged[src];
-    this.dev[slot] = this.dev[src];
-    this.iif[slot] = this.iif[src];
     this.ctinfo[slot] = this.ctinfo[src];
     this.fragMax[slot] = this.fragMax[src];
-    if (this.ct[src] !== 0) this.setCt(slot, this.ctTab[src]!, this.ct[src] - 1, this.ctinfo[src]);
-    return slot;
+    this.dev[slot] = this.dev[src];
+    this.iif[slot] = this.iif[src];
   }
 
   /**
@@ -238,13 +243,7 @@ export class SkbPool {
     this.head[slot] = d;
     this.len[slot] = len;
     this.nh[slot] = d + (this.nh[src] - s);
-    this.mark[slot] = this.mark[src];
-    this.pktType[slot] = this.pktType[src];
-    this.nfBridged[slot] = this.nfBridged[src];
-    this.ctinfo[slot] = this.ctinfo[src];
-    this.fragMax[slot] = this.fragMax[src];
-    this.dev[slot] = this.dev[src];
-    this.iif[slot] = this.iif[src];
+    this.copyMeta(src, slot);
     return slot;
   }
 
