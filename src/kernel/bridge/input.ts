@@ -49,6 +49,11 @@ function shouldDeliver(p: BridgePort, from: NetDevice): boolean {
   return ((p.flags & BR_HAIRPIN_MODE) !== 0 || from !== p.dev) && p.state === BR_STATE_FORWARDING;
 }
 
+/** is_skb_forwardable: a frame of `len` bytes fits the port device's MTU (plus a VLAN tag). */
+function forwardable(len: number, to: NetDevice): boolean {
+  return len <= to.mtu + ETH_HLEN + VLAN_HLEN;
+}
+
 /** Whether br_netfilter's FORWARD and POSTROUTING hooks see the frame (an IPv4 frame not sent by the bridge itself). */
 function nfForward(br: Bridge, slot: number, from: NetDevice): boolean {
   const pool = skbPool;
@@ -61,7 +66,7 @@ function nfForward(br: Bridge, slot: number, from: NetDevice): boolean {
  */
 function xmitPort(br: Bridge, p: BridgePort, slot: number, from: NetDevice, nf: boolean): void {
   const to = p.dev;
-  if (skbPool.len[slot] > to.mtu + ETH_HLEN + VLAN_HLEN) {
+  if (!forwardable(skbPool.len[slot], to)) {
     skbPool.release(slot);
     return;
   }
@@ -111,7 +116,7 @@ function flood(br: Bridge, slot: number, pktType: number, localRcv: boolean, fro
       continue;
     }
     if (f & BR_PROXYARP || !shouldDeliver(p, from)) continue;
-    if (prev !== undefined && len <= prev.dev.mtu + ETH_HLEN + VLAN_HLEN) xmitPort(br, prev, pool.copy(slot), from, nf);
+    if (prev !== undefined && forwardable(len, prev.dev)) xmitPort(br, prev, pool.copy(slot), from, nf);
     prev = p;
   }
   if (prev === undefined) {

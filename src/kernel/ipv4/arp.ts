@@ -43,7 +43,7 @@ function writeEth(b: Uint8Array, o: number, dst: Uint8Array, src: Uint8Array, ty
 }
 
 /** Writes the Ethernet header before the packet at pool.head (which moves back 14 bytes). */
-function pushEth(ns: NetNs, slot: number, dst: Uint8Array, src: Uint8Array, type: number): void {
+function pushEth(slot: number, dst: Uint8Array, src: Uint8Array, type: number): void {
   const o = skbPool.push(slot, 14);
   writeEth(skbPool.data[slot], o, dst, src, type);
 }
@@ -56,12 +56,12 @@ function pushEth(ns: NetNs, slot: number, dst: Uint8Array, src: Uint8Array, type
 export function neighOutput(ns: NetNs, slot: number, dev: NetDevice, nexthop: number, kind: number, rt?: Rtable): void {
   const net = ns.world.net;
   if (dev.isLoopback) {
-    pushEth(ns, slot, ZERO_MAC, ZERO_MAC, ETH_P_IP);
+    pushEth(slot, ZERO_MAC, ZERO_MAC, ETH_P_IP);
     net.xmit(slot, dev);
     return;
   }
   if (kind === NEIGH_BROADCAST || dev.flags & IFF_NOARP) {
-    pushEth(ns, slot, kind === NEIGH_BROADCAST ? BCAST_MAC : ZERO_MAC, dev.mac, ETH_P_IP);
+    pushEth(slot, kind === NEIGH_BROADCAST ? BCAST_MAC : ZERO_MAC, dev.mac, ETH_P_IP);
     net.xmit(slot, dev);
     return;
   }
@@ -70,7 +70,7 @@ export function neighOutput(ns: NetNs, slot: number, dev: NetDevice, nexthop: nu
     MCAST_MAC[3] = (nexthop >>> 16) & 0x7f;
     MCAST_MAC[4] = (nexthop >>> 8) & 0xff;
     MCAST_MAC[5] = nexthop & 0xff;
-    pushEth(ns, slot, MCAST_MAC, dev.mac, ETH_P_IP);
+    pushEth(slot, MCAST_MAC, dev.mac, ETH_P_IP);
     net.xmit(slot, dev);
     return;
   }
@@ -90,7 +90,7 @@ export function neighOutput(ns: NetNs, slot: number, dev: NetDevice, nexthop: nu
   }
   const verdict = table.eventSend(n);
   if (verdict === 'send') {
-    pushEth(ns, slot, n.lladdr!, dev.mac, ETH_P_IP);
+    pushEth(slot, n.lladdr!, dev.mac, ETH_P_IP);
     net.xmit(slot, dev);
   } else if (verdict === 'queue') {
     enqueue(ns, n, slot);
@@ -109,7 +109,7 @@ export function neighOutput(ns: NetNs, slot: number, dev: NetDevice, nexthop: nu
  */
 export function neighXmitConnected(ns: NetNs, slot: number, n: Neighbour): void {
   n.used = ns.world.clock.now;
-  pushEth(ns, slot, n.lladdr!, n.dev.mac, ETH_P_IP);
+  pushEth(slot, n.lladdr!, n.dev.mac, ETH_P_IP);
   ns.world.net.xmit(slot, n.dev);
 }
 
@@ -152,7 +152,7 @@ export function flushQueue(ns: NetNs, n: Neighbour): void {
   if (!q || !(n.state & NUD_VALID) || !n.lladdr) return;
   ns.inet.arpQueue.delete(n);
   for (const slot of q) {
-    pushEth(ns, slot, n.lladdr, n.dev.mac, ETH_P_IP);
+    pushEth(slot, n.lladdr, n.dev.mac, ETH_P_IP);
     ns.world.net.xmit(slot, n.dev);
   }
 }
