@@ -24,6 +24,10 @@ export interface BenchResult {
   mpps_max: number;
   ns_per_packet: number;
   runs: number;
+  /** Processes the windows were measured in (see mergeForks). */
+  forks: number;
+  /** Mpps of every measured window, in the order measured. */
+  samples: number[];
   gc_count: number;
   heap_delta_bytes: number;
   /** One-shot benchmarks: how many units and how long the whole took. */
@@ -99,17 +103,13 @@ export async function measure(b: Benchmark, opts: HarnessOptions): Promise<Bench
   const rate = done / Math.max(performance.now() - w0, 1); // units per ms
   const batchesPerWindow = Math.max(1, Math.round((rate * opts.windowMs) / batch));
 
-  // One window's worth more, the way the measured ones run (collections first, then the
-  // batches): the JIT's last compilations land here instead of in the first measured window.
-  collect();
-  await flushObserver();
-  for (let i = 0; i < batchesPerWindow; i++) run(batch);
-
   const mpps: number[] = [];
   let gcs = 0;
   let heapDelta = 0;
   const overhead = measuringOverhead();
-  for (let r = 0; r < opts.runs; r++) {
+  // Window -1 runs exactly as the measured ones and is thrown away: the JIT's last compilations,
+  // and the runtime's first-time work around the measuring calls, land there.
+  for (let r = -1; r < opts.runs; r++) {
     collect();
     await flushObserver();
     const heapBefore = process.memoryUsage().heapUsed;
@@ -120,22 +120,44 @@ export async function measure(b: Benchmark, opts: HarnessOptions): Promise<Bench
     const t1 = performance.now();
     const heapAfter = process.memoryUsage().heapUsed;
     await flushObserver();
+    if (r < 0) continue;
     gcs += gcsBetween(t0, t1);
     heapDelta = Math.max(heapDelta, heapAfter - heapBefore - overhead);
     mpps.push(units / ((t1 - t0) * 1000));
   }
-  const med = median(mpps);
+  return summarise(b.name, b.unit, mpps.map(round), 1, gcs, heapDelta);
+}
+
+function summarise(name: string, unit: string, samples: number[], forks: number, gcs: number, heapDelta: number): BenchResult {
+  const med = median(samples);
   return {
-    name: b.name,
-    unit: b.unit,
+    name,
+    unit,
     mpps_median: round(med),
-    mpps_min: round(Math.min(...mpps)),
-    mpps_max: round(Math.max(...mpps)),
+    mpps_min: Math.min(...samples),
+    mpps_max: Math.max(...samples),
     ns_per_packet: round(1000 / med),
-    runs: opts.runs,
+    runs: samples.length,
+    forks,
+    samples,
     gc_count: gcs,
     heap_delta_bytes: heapDelta,
   };
+}
+
+/**
+ * One result from the same benchmark measured in several processes (JMH's forks): the median,
+ * minimum and maximum of all their windows, the collections of all, the largest heap growth.
+ * How far V8 inlines a path is decided once per process, so one process's figure can sit a few
+ * per cent off another's; pooling the windows of several keeps one such outcome from deciding
+ * the median.
+ */
+export function mergeForks(results: BenchResult[]): BenchResult {
+  const [first] = results;
+  if (results.length === 1 || first.seconds !== undefined) return first;
+  const samples = results.flatMap((r) => r.samples);
+  return summarise(first.name, first.unit, samples, results.length,
+    results.reduce((n, r) => n + r.gc_count, 0), Math.max(...results.map((r) => r.heap_delta_bytes)));
 }
 
 async function measureOnce(b: Benchmark, once: () => Promise<{ units: number; ms: number }>): Promise<BenchResult> {
@@ -145,7 +167,8 @@ async function measureOnce(b: Benchmark, once: () => Promise<{ units: number; ms
   const rate = units / (ms * 1000);
   return {
     name: b.name, unit: b.unit, mpps_median: round(rate), mpps_min: round(rate), mpps_max: round(rate),
-    ns_per_packet: round(1000 / rate), runs: 1, gc_count: 0, heap_delta_bytes: 0, units, seconds: round(ms / 1000),
+    ns_per_packet: round(1000 / rate), runs: 1, forks: 1, samples: [round(rate)], gc_count: 0, heap_delta_bytes: 0,
+    units, seconds: round(ms / 1000),
   };
 }
 
@@ -161,7 +184,7 @@ export function formatResult(r: BenchResult): string {
   return [
     r.name.padEnd(22),
     `${r.mpps_median.toFixed(2).padStart(8)} M${r.unit}/s`,
-    `(min ${r.mpps_min.toFixed(2)}, max ${r.mpps_max.toFixed(2)}, ${r.runs} runs)`,
+    `(min ${r.mpps_min.toFixed(2)}, max ${r.mpps_max.toFixed(2)}, ${r.runs} runs${r.forks > 1 ? ` in ${r.forks} processes` : ''})`,
     `${r.ns_per_packet.toFixed(1).padStart(7)} ns/${r.unit.replace(/s$/, '')}`,
     `gc ${r.gc_count}`,
     `heap +${r.heap_delta_bytes} B`,

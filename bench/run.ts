@@ -1,12 +1,13 @@
-// `npm run bench [-- --json] [-- --quick] [-- --only NAME] [-- --same-process]`: runs every
-// benchmark and prints Mpps (median/min/max), ns per packet, GC count and heap growth in the
-// measured windows. Each benchmark runs in a process of its own (as JMH forks one per
-// benchmark): in a shared process, the type feedback one topology leaves on the packet path
-// (other devices, other hooks) slows the next by up to 40 %, so results would depend on order.
+// `npm run bench [-- --json] [-- --quick] [-- --only NAME] [-- --forks N] [-- --same-process]`:
+// runs every benchmark and prints Mpps (median/min/max), ns per packet, GC count and heap growth
+// in the measured windows. Each benchmark runs in processes of its own (as JMH forks them): in a
+// shared process, the type feedback one topology leaves on the packet path (other devices, other
+// hooks) slows the next by up to 40 %, so results would depend on order; and each process makes
+// its own inlining decisions, so a full run pools the windows of three.
 import { spawnSync } from 'node:child_process';
 import { writeFileSync } from 'node:fs';
 import { Command } from 'commander';
-import { formatResult, measure, type Benchmark, type BenchResult } from './harness.ts';
+import { formatResult, measure, mergeForks, type Benchmark, type BenchResult } from './harness.ts';
 import { decodeBenchmarks } from './decode.ts';
 import { l2Benchmarks } from './l2.ts';
 import { l3Benchmarks } from './l3.ts';
@@ -23,10 +24,16 @@ const program = new Command('bench')
   .option('--json', 'also write the results to bench/results.json')
   .option('--quick', 'short windows (CI smoke run, well under 30 s)')
   .option('--only <names>', 'comma-separated benchmark names to run')
+  .option('--forks <n>', 'processes to measure each benchmark in (default 3, 1 with --quick)')
   .option('--same-process', 'run the benchmarks one after another in this process')
   .option('--child', 'internal: run one benchmark and print its result as JSON')
   .parse();
-const opts = program.opts<{ json?: boolean; quick?: boolean; only?: string; sameProcess?: boolean; child?: boolean }>();
+const opts = program.opts<{ json?: boolean; quick?: boolean; only?: string; forks?: string; sameProcess?: boolean; child?: boolean }>();
+const forks = opts.forks === undefined ? (opts.quick ? 1 : 3) : Number(opts.forks);
+if (!Number.isInteger(forks) || forks < 1 || forks > 20) {
+  console.error(`bench: --forks wants a whole number from 1 to 20, not ${JSON.stringify(opts.forks)}`);
+  process.exit(2);
+}
 
 const all: Benchmark[] = [
   ...l2Benchmarks, ...l3Benchmarks, ...l3FilterBenchmarks, ...natBenchmarks, ...pingBenchmarks, ...decodeBenchmarks, setupBenchmark(opts.quick === true),
@@ -42,10 +49,13 @@ if (!(globalThis as { gc?: unknown }).gc) {
   console.error('bench: run with node --expose-gc (npm run bench does) for stable heap figures');
 }
 
-const harness = opts.quick ? { runs: 5, windowMs: 100, warmupMs: 200 } : { runs: 7, windowMs: 1000, warmupMs: 1500 };
+// Full runs: 5 windows of 0.5 s in each of the forks (15 in all by default), after 1 s of warm-up.
+const harness = opts.quick ? { runs: 5, windowMs: 100, warmupMs: 200 } : { runs: 5, windowMs: 500, warmupMs: 1000 };
 const results: BenchResult[] = [];
 for (const b of chosen) {
-  const r = opts.sameProcess || opts.child ? await measure(b, harness) : inChild(b.name);
+  const r = opts.sameProcess || opts.child
+    ? await measure(b, harness)
+    : mergeForks(Array.from({ length: b.once ? 1 : forks }, () => inChild(b.name)));
   if (opts.child) {
     console.log(JSON.stringify(r));
     process.exit(0);
