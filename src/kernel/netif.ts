@@ -111,7 +111,6 @@ export class Net {
     dev.stats.c[RX_PACKETS]++;
     dev.stats.c[RX_BYTES] += l3;
     p.pktType[slot] = PACKET_HOST;
-    p.dev[slot] = dev;
     this.sched.enqueue(slot, dev);
   }
 
@@ -123,7 +122,6 @@ export class Net {
   /** netif_receive_skb: counters, taps, bridge hand-off, then the protocol handler. */
   receive(slot: number, dev: NetDevice): void {
     const p = skbPool;
-    p.dev[slot] = dev;
     if ((dev.flags & IFF_UP) === 0) {
       p.release(slot);
       return;

@@ -3,6 +3,7 @@
 // the order is deterministic, and a bridge loop shows up as a queue that never empties: the
 // drain has a budget and stops with a StormError naming the devices the frames went round.
 import type { NetDevice } from './device.ts';
+import { skbPool } from './skb.ts';
 
 /** What the queue delivers to (the device layer's netif_receive_skb). A method of one class
  * for every world, not a closure per world: optimised code sees one call target. */
@@ -28,8 +29,9 @@ export class StormError extends Error {
 }
 
 export class Scheduler {
+  /** Queued frames; each one's receiving device is its skb->dev (`skbPool.dev`), as
+   * dev_forward_skb sets it, so the queue holds numbers only. */
   private slots = new Int32Array(1024);
-  private devs: Array<NetDevice | undefined> = new Array(1024).fill(undefined);
   private first = 0;
   private count = 0;
   private draining = false;
@@ -46,26 +48,19 @@ export class Scheduler {
     return this.count;
   }
 
-  /** Queues `slot` for reception by `dev`. */
+  /** Queues `slot` for reception by `dev` (which becomes its skb->dev). */
   enqueue(slot: number, dev: NetDevice): void {
+    skbPool.dev[slot] = dev;
     if (this.count === this.slots.length) this.grow();
-    const i = (this.first + this.count) & (this.slots.length - 1);
-    this.slots[i] = slot;
-    this.devs[i] = dev;
+    this.slots[(this.first + this.count) & (this.slots.length - 1)] = slot;
     this.count++;
   }
 
   private grow(): void {
     const n = this.slots.length * 2;
     const slots = new Int32Array(n);
-    const devs: Array<NetDevice | undefined> = new Array(n).fill(undefined);
-    for (let k = 0; k < this.count; k++) {
-      const i = (this.first + k) & (this.slots.length - 1);
-      slots[k] = this.slots[i];
-      devs[k] = this.devs[i];
-    }
+    for (let k = 0; k < this.count; k++) slots[k] = this.slots[(this.first + k) & (this.slots.length - 1)];
     this.slots = slots;
-    this.devs = devs;
     this.first = 0;
   }
 
@@ -82,8 +77,7 @@ export class Scheduler {
       while (this.count > 0) {
         const i = this.first;
         const slot = this.slots[i];
-        const dev = this.devs[i]!;
-        this.devs[i] = undefined;
+        const dev = skbPool.dev[slot]!;
         this.first = (i + 1) & (this.slots.length - 1);
         this.count--;
         if (++done > this.budget >> 1) {
@@ -110,7 +104,6 @@ export class Scheduler {
     while (this.count > 0) {
       const i = this.first;
       this.drop(this.slots[i]);
-      this.devs[i] = undefined;
       this.first = (i + 1) & (this.slots.length - 1);
       this.count--;
     }
