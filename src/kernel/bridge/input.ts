@@ -37,7 +37,9 @@ function fdbUpdate(br: Bridge, p: BridgePort, hi: number, lo: number): void {
   if (id >= 0) {
     const f = fdb.flags[id];
     if (f & FDB_LOCAL) return;
-    fdb.updated[id] = br.clock.now;
+    // As br_fdb_update: the entry is not written when the time has not moved.
+    const now = br.clock.now;
+    if (fdb.updated[id] !== now) fdb.updated[id] = now;
     if (fdb.port[id] !== p.portNo && !(f & FDB_STICKY)) fdb.port[id] = p.portNo;
     return;
   }
@@ -188,7 +190,8 @@ export function brHandleFrame(slot: number, dev: NetDevice): void {
     passUp(br, slot);
     return;
   } else {
-    fdb.used[dst] = br.clock.now;
+    const now = br.clock.now;
+    if (fdb.used[dst] !== now) fdb.used[dst] = now;
     forward(br, br.portByNo[fdb.port[dst]], slot, localRcv, dev);
   }
   if (localRcv) passUp(br, slot);
