@@ -58,7 +58,7 @@ export class MacTable {
   }
 
   setKey(hi: number, lo: number, id: number): void {
-    if ((this.used + 1) * 4 > (this.mask + 1) * 3) this.rehash(this.size * 2 + 16);
+    if ((this.used + 1) * 4 > (this.mask + 1) * 3) this.rehash(this.size + 16);
     const slots = this.slots;
     let i = MacTable.hash(hi, lo) & this.mask;
     let free = -1;
