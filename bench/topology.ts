@@ -3,7 +3,7 @@
 import type { NetDevice } from '../src/kernel/device.ts';
 import type { World } from '../src/kernel/world.ts';
 import { runScenario } from '../src/scenario/run.ts';
-import { skbPool } from '../src/kernel/skb.ts';
+import { copyWords, skbPool } from '../src/kernel/skb.ts';
 
 /**
  * The router topology of the l3 benchmarks (and of tests of the forwarding path): a (10.1.0.2)
@@ -40,7 +40,6 @@ export function injector(world: World, dev: NetDevice, frames: Uint8Array, frame
   const count = frames.length / frameLen;
   if (frameLen % 8 !== 0 || frames.byteOffset % 8 !== 0) throw new Error('injector: frames must be 8-byte aligned');
   // Copy 64 bits at a time, as a NIC's DMA would fill the buffer (frames and slots are aligned).
-  // A Float64Array copy keeps every bit pattern, NaNs included (loads and stores, no arithmetic).
   const words = new Float64Array(frames.buffer, frames.byteOffset, frames.length >> 3);
   const wordsPerFrame = frameLen >> 3;
   // The injector's own state lives in locals during a call (a closure's mutable variables are
@@ -64,17 +63,7 @@ export function injector(world: World, dev: NetDevice, frames: Uint8Array, frame
         }
         const head = pool.head[slot];
         if (head & 7) throw new Error('injector: unaligned packet buffer');
-        const dst = head >> 3;
-        const src = next * wordsPerFrame;
-        // Four words per step: V8 does not unroll a loop whose trip count it cannot see.
-        let j = 0;
-        for (; j + 4 <= wordsPerFrame; j += 4) {
-          arenaWords[dst + j] = words[src + j];
-          arenaWords[dst + j + 1] = words[src + j + 1];
-          arenaWords[dst + j + 2] = words[src + j + 2];
-          arenaWords[dst + j + 3] = words[src + j + 3];
-        }
-        for (; j < wordsPerFrame; j++) arenaWords[dst + j] = words[src + j];
+        copyWords(arenaWords, head >> 3, words, next * wordsPerFrame, wordsPerFrame);
         if (verify) same(b, head, frames, next * frameLen, frameLen);
         if (++next === count) next = 0;
         net.xmit(slot, dev);

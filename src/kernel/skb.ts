@@ -35,6 +35,22 @@ export interface CtRef {
  */
 export const SKB_METADATA_SLOTS = 1 << 16;
 
+/**
+ * Copies `n` 64-bit words from `from[sw…]` to `to[dw…]`. A Float64Array copy keeps every bit
+ * pattern, NaNs included (loads and stores, no arithmetic); four words a step, as V8 does not
+ * unroll loops itself.
+ */
+export function copyWords(to: Float64Array, dw: number, from: Float64Array, sw: number, n: number): void {
+  let k = 0;
+  for (; k + 4 <= n; k += 4) {
+    to[dw + k] = from[sw + k];
+    to[dw + k + 1] = from[sw + k + 1];
+    to[dw + k + 2] = from[sw + k + 2];
+    to[dw + k + 3] = from[sw + k + 3];
+  }
+  for (; k < n; k++) to[dw + k] = from[sw + k];
+}
+
 export class SkbPool {
   // Every typed array is made here, in its declaration, and replaced only past
   // SKB_METADATA_SLOTS: a field V8 has seen written once keeps its constant value in optimised
@@ -68,9 +84,7 @@ export class SkbPool {
   iif: Array<NetDevice | undefined> = [];
   /** Each slot's place in an arena, to return to after holding a large packet. */
   private home: Uint8Array[] = [];
-  /** The same arenas as 32-bit words, for copying frames four bytes at a time. */
-  private homeWords: Int32Array[] = [];
-  /** The same arenas as 64-bit words (copy()). */
+  /** The same arenas as 64-bit words, for copying frames eight bytes at a time. */
   private homeF64: Float64Array[] = [];
   private homeOff = new Int32Array(SKB_METADATA_SLOTS);
   /** 1 while a slot's bytes are in a buffer of their own instead of its arena place (a byte
@@ -93,12 +107,10 @@ export class SkbPool {
     const cap = old + add;
     if (cap > this.head.length) this.growMetadata(Math.max(cap, this.head.length * 2));
     const arena = new Uint8Array(add * SKB_SLOT_SIZE);
-    const words = new Int32Array(arena.buffer);
     const f64 = new Float64Array(arena.buffer);
     for (let i = 0; i < add; i++) {
       const slot = old + i;
       this.home[slot] = arena;
-      this.homeWords[slot] = words;
       this.homeF64[slot] = f64;
       this.homeOff[slot] = i * SKB_SLOT_SIZE;
       this.data[slot] = arena;
@@ -170,25 +182,13 @@ export class SkbPool {
     const to = this.data[slot];
     const s = this.head[src];
     if (from === this.home[src] && to === this.home[slot]) {
-      // Both in arenas: the copy starts at the same offset modulo 4, so most of it goes by words.
-      const d = (this.head[slot] -= (this.head[slot] - s) & 3);
+      // Both in arenas: the copy starts at the same offset modulo 8, so most of it goes by words.
+      const d = (this.head[slot] -= (this.head[slot] - s) & 7);
       let i = 0;
-      for (; i < len && (s + i) & 3; i++) to[d + i] = from[s + i];
-      const fw = this.homeWords[src];
-      const tw = this.homeWords[slot];
-      const n = (len - i) >> 2;
-      const sw = (s + i) >> 2;
-      const dw = (d + i) >> 2;
-      // Four words per step (V8 does not unroll loops itself).
-      let k = 0;
-      for (; k + 4 <= n; k += 4) {
-        tw[dw + k] = fw[sw + k];
-        tw[dw + k + 1] = fw[sw + k + 1];
-        tw[dw + k + 2] = fw[sw + k + 2];
-        tw[dw + k + 3] = fw[sw + k + 3];
-      }
-      for (; k < n; k++) tw[dw + k] = fw[sw + k];
-      for (i += n << 2; i < len; i++) to[d + i] = from[s + i];
+      for (; i < len && (s + i) & 7; i++) to[d + i] = from[s + i];
+      const n = (len - i) >> 3;
+      copyWords(this.homeF64[slot], (d + i) >> 3, this.homeF64[src], (s + i) >> 3, n);
+      for (i += n << 3; i < len; i++) to[d + i] = from[s + i];
     } else {
       const d = this.head[slot];
       for (let i = 0; i < len; i++) to[d + i] = from[s + i];
@@ -227,19 +227,7 @@ export class SkbPool {
     this.inUse++;
     const base = this.homeOff[slot] + SKB_HEADROOM;
     const d = base - ((base - s) & 7);
-    const fw = this.homeF64[src];
-    const tw = this.homeF64[slot];
-    const sw = s >> 3;
-    const dw = d >> 3;
-    const n = ((s + len + 7) >> 3) - sw;
-    let k = 0;
-    for (; k + 4 <= n; k += 4) {
-      tw[dw + k] = fw[sw + k];
-      tw[dw + k + 1] = fw[sw + k + 1];
-      tw[dw + k + 2] = fw[sw + k + 2];
-      tw[dw + k + 3] = fw[sw + k + 3];
-    }
-    for (; k < n; k++) tw[dw + k] = fw[sw + k];
+    copyWords(this.homeF64[slot], d >> 3, this.homeF64[src], s >> 3, ((s + len + 7) >> 3) - (s >> 3));
     this.head[slot] = d;
     this.len[slot] = len;
     this.nh[slot] = d + (this.nh[src] - s);
